@@ -1,0 +1,33 @@
+#pragma once
+// Private to libs/contract: the collecting (non-throwing) parsers behind parse_dtm,
+// parse_template and parse_measurement, so that one parse reports every issue at once.
+
+#include <optional>
+#include <string>
+
+#include "ems/contract/dtm.hpp"
+#include "json_fields.hpp"
+
+namespace ems::contract::detail {
+
+// Where a binding appears: some protocols only read (synthetic), some only write (distribute,
+// power_cap).
+enum class BindingUse { measurement, command };
+
+std::optional<Binding> read_binding(const Json& j, const std::string& path, BindingUse use,
+                                    Issues& issues);
+// Catalog YAML may map raw values to enum codes (integers) in value_map; this rewrites them to
+// the labels of `values` (the DTM form), reporting codes that have no label.
+void resolve_value_map_codes(Binding& binding, const std::vector<EnumValue>& values,
+                             const std::string& binding_path, Issues& issues);
+Measurement read_measurement(const Json& j, const std::string& path, Issues& issues);
+Template read_template(const Json& j, const std::string& path, Issues& issues);
+Dtm read_dtm(const Json& doc, Issues& issues);
+void check_references_into(const Dtm& dtm, const TemplateCatalog* catalog, Issues& issues);
+
+// Services that publish computed measurements / execute fanned-out commands.
+bool is_known_service(std::string_view s);
+inline constexpr std::string_view kServiceList =
+    "gateway|line_controller|analyst|local_process|der_control_api|fixtures";
+
+}  // namespace ems::contract::detail

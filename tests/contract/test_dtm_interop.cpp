@@ -1,0 +1,57 @@
+// The real DTMs of the reference configurator (../shared/interop) must parse; the legacy one
+// must be rejected with a clear message.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "ems/contract/dtm.hpp"
+
+namespace {
+using namespace ems::contract;
+namespace fs = std::filesystem;
+
+Json load(const fs::path& p) {
+  std::ifstream in(p);
+  return Json::parse(in);
+}
+
+fs::path shared_dir() {
+  return fs::path(EMS_SHARED_DIR) / "interop";
+}
+
+TEST(DtmInterop, EveryRealDtmParsesAndRoundTrips) {
+  if (!fs::is_directory(shared_dir() / "dtm")) GTEST_SKIP() << "no " << shared_dir() << "/dtm";
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator(shared_dir() / "dtm")) {
+    SCOPED_TRACE(entry.path().string());
+    Json doc = load(entry.path());
+    Dtm dtm;
+    try {
+      dtm = parse_dtm(doc);
+    } catch (const ContractError& e) {
+      FAIL() << e.what();
+    }
+    EXPECT_EQ(dtm.devices.size(), doc["devices"].size());
+    EXPECT_EQ(parse_dtm(to_json(dtm)), dtm);
+    ++count;
+  }
+  EXPECT_GE(count, 2);
+}
+
+TEST(DtmInterop, LegacyFormulaDtmIsRejectedAtTheFormulaField) {
+  fs::path p = shared_dir() / "dtm-legacy" / "gateway_seed_dtm.json";
+  if (!fs::exists(p)) GTEST_SKIP() << "no " << p;
+  try {
+    parse_dtm(load(p));
+    FAIL() << "legacy DTM accepted";
+  } catch (const ContractError& e) {
+    bool found = false;
+    for (const auto& i : e.issues())
+      if (i.path.ends_with("/binding/formula") && i.message.find("legacy") != std::string::npos)
+        found = true;
+    EXPECT_TRUE(found) << e.what();
+  }
+}
+
+}  // namespace
