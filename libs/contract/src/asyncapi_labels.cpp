@@ -1,0 +1,61 @@
+// x-enum-values, x-display-name and x-alarms: what a UI needs to label values.
+#include "asyncapi_index.hpp"
+#include "ems/contract/view.hpp"
+
+namespace ems::contract::detail {
+namespace {
+
+Json labels(const Measurement& m) {
+  Json a = Json::array();
+  for (const auto& v : m.values) a.push_back(v.label);  // values are kept in code order
+  return a;
+}
+
+}  // namespace
+
+Json enum_values(const Dtm& dtm) {
+  Json out = Json::object();
+  for (const auto& [slug, t] : dtm.templates_used)
+    for (const auto& [name, m] : t.measurements)
+      if (m.type == ValueType::Enum) out[slug + "." + name] = labels(m);
+  // Slugs contain no '.', so a three-part key can never equal a template key.
+  for (const auto& [id, d] : dtm.devices) {
+    if (!d.extra_measurements) continue;
+    for (const auto& [name, m] : *d.extra_measurements)
+      if (m.type == ValueType::Enum) out["devices." + id + "." + name] = labels(m);
+  }
+  return out;
+}
+
+Json display_names(const Dtm& dtm) {
+  // Template measurement labels are the same for every device of a template: resolve once.
+  std::map<std::string, Json> per_template;
+  for (const auto& [slug, t] : dtm.templates_used) {
+    Json labels = Json::object();
+    for (const auto& [name, m] : t.measurements) labels[name] = measurement_label(name, m);
+    per_template.emplace(slug, std::move(labels));
+  }
+  Json out = Json::object();
+  for (const auto& [id, d] : dtm.devices) {
+    auto it = per_template.find(d.template_slug);
+    Json measurements = it == per_template.end() ? Json::object() : it->second;
+    if (d.extra_measurements)
+      for (const auto& [name, m] : *d.extra_measurements)
+        measurements[name] = measurement_label(name, m);
+    out[id] = {{"display_name", device_label(d)}, {"measurements", std::move(measurements)}};
+  }
+  return out;
+}
+
+Json alarms_by_device(const Dtm& dtm) {
+  Json out = Json::object();
+  for (const auto& [id, d] : dtm.devices) {
+    auto it = dtm.templates_used.find(d.template_slug);
+    if (it != dtm.templates_used.end() && it->second.alarms.is_array() &&
+        !it->second.alarms.empty())
+      out[id] = it->second.alarms;
+  }
+  return out;
+}
+
+}  // namespace ems::contract::detail

@@ -1,0 +1,361 @@
+// x-protocol-source and x-command-source: everything the gateway needs to read each value and
+// write each command of each device (CONTRACT.md section 6).
+//
+// Work per template (binding fields without nulls, unit, poll rate, enum map) is done once and
+// copied per device, so generation stays linear in the number of devices.
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "asyncapi_index.hpp"
+
+namespace ems::contract::detail {
+namespace {
+
+// Protocols the gateway computes itself or resolves over children: no connection involved.
+bool is_virtual(const std::string& protocol) {
+  return protocol == "synthetic" || protocol == "distribute" || protocol == "power_cap";
+}
+
+// A device the gateway may talk to: a connection whose host and port are known.
+bool reachable(const Device& d) {
+  return d.connection && !d.connection->provisioned_at_commissioning();
+}
+
+void add_connection(Json& entry, const Connection& c) {
+  entry["host"] = c.host;
+  entry["port"] = *c.port;
+  if (c.unit_id) entry["unit_id"] = *c.unit_id;
+}
+
+Json without_nulls(const Json& fields) {
+  Json out = Json::object();
+  for (const auto& [k, v] : fields.items())
+    if (!v.is_null()) out[k] = v;
+  return out;
+}
+
+// code -> label, for the gateway to map raw enum codes (or labels back to codes for writes)
+// when the binding carries no value_map of its own.
+Json values_map(const Measurement& m) {
+  Json map = Json::object();
+  for (const auto& v : m.values) map[v.code] = v.label;
+  return map;
+}
+
+// Binding fields + unit + poll rate (+ value_map for enums): the device-independent part of
+// an entry for a measurement read over a real protocol.
+Json measurement_base(const Measurement& m) {
+  Json e = without_nulls(m.binding->fields);
+  e["protocol"] = m.binding->protocol;
+  e["unit"] = to_string(m.unit);
+  if (m.poll_rate_hz) e["poll_rate_hz"] = *m.poll_rate_hz;
+  if (m.type == ValueType::Enum && !e.contains("value_map")) e["value_map"] = values_map(m);
+  return e;
+}
+
+// Expands the placeholders of one synthetic input topic. Returns false when the entry must be
+// omitted (no poi meter in the DTM, or the input names a device the DTM lacks).
+bool resolve_input(const DtmIndex& index, const Device& d, const std::string& input,
+                   const std::string& path, std::string& out) {
+  out.clear();
+  out.reserve(input.size() + 32);
+  std::size_t i = 0;
+  while (i < input.size()) {
+    if (input[i] != '{') {
+      out += input[i++];
+      continue;
+    }
+    const std::size_t close = input.find('}', i);
+    if (close == std::string::npos) throw ContractError(path, "unbalanced '{' in '" + input + "'");
+    const std::string_view name(input.data() + i + 1, close - i - 1);
+    if (name == "site_id") {
+      out += index.site_id();
+    } else if (name == "device_id") {
+      out += d.device_id;
+    } else if (name == "poi_meter_device_id") {
+      const auto& meters = index.poi_meters();
+      if (meters.empty()) return false;
+      if (meters.size() > 1)
+        throw ContractError(path, "{poi_meter_device_id} is ambiguous: the DTM has " +
+                                      std::to_string(meters.size()) + " poi_meter devices");
+      out += meters.front()->device_id;
+    } else {
+      throw ContractError(path, "unknown placeholder {" + std::string(name) + "} in '" + input +
+                                    "' (allowed: {site_id} {device_id} {poi_meter_device_id})");
+    }
+    i = close + 1;
+  }
+  // sites/<site>/devices/<device>/...: an input from a device the DTM lacks never arrives.
+  constexpr std::string_view kSites = "sites/";
+  if (out.compare(0, kSites.size(), kSites) == 0) {
+    const std::size_t a = out.find('/', kSites.size());
+    const std::size_t b = a == std::string::npos ? a : out.find('/', a + 1);
+    const std::size_t c = b == std::string::npos ? b : out.find('/', b + 1);
+    if (c != std::string::npos && !index.has_device(std::string_view(out).substr(b + 1, c - b - 1)))
+      return false;
+  }
+  return true;
+}
+
+// A synthetic measurement of device `d`: inputs resolved to concrete topics, or the roll-up
+// over its children. Returns null when the entry must be omitted.
+Json synthetic_entry(const DtmIndex& index, const Device& d, const std::string& name,
+                     const Measurement& m, const std::string& path) {
+  const Json& f = m.binding->fields;
+  Json e = Json::object();
+  e["protocol"] = "synthetic";
+  const std::string operation = f.value("operation", "");
+  e["operation"] = operation;
+  e["unit"] = to_string(m.unit);
+  if (m.poll_rate_hz) e["poll_rate_hz"] = *m.poll_rate_hz;
+
+  const auto inputs = f.find("inputs");
+  if (inputs != f.end() && inputs->is_array()) {
+    Json resolved = Json::array();
+    std::string topic;
+    for (const auto& in : *inputs) {
+      if (!in.is_string()) throw ContractError(path + "/binding/inputs", "inputs must be strings");
+      if (!resolve_input(index, d, in.get_ref<const std::string&>(), path + "/binding/inputs",
+                         topic))
+        return nullptr;
+      resolved.push_back(topic);
+    }
+    e["inputs"] = std::move(resolved);
+    return e;
+  }
+
+  const auto source = f.find("source_measurement");
+  if (source == f.end() || !source->is_string())
+    throw ContractError(path + "/binding", "synthetic binding needs inputs or source_measurement");
+  const std::string& src = source->get_ref<const std::string&>();
+  const auto child_template = f.find("child_template");
+  const bool filtered = child_template != f.end() && child_template->is_string();
+  const bool weighted = operation == "weighted_mean";
+  Json list = Json::array();
+  for (const Device* child : index.children_of(d.device_id)) {
+    if (filtered && child->template_slug != child_template->get_ref<const std::string&>()) continue;
+    const Measurement* cm = index.measurement_of(*child, src);
+    if (!cm)
+      throw ContractError(pointer({"devices", child->device_id}),
+                          "child of '" + d.device_id + "' lacks measurement '" + src + "' that '" +
+                              name + "' rolls up");
+    std::string topic = index.measurement_topic(child->device_id, src, cm->unit);
+    if (!weighted) {
+      list.push_back(std::move(topic));
+      continue;
+    }
+    const Template* ct = index.template_of(*child);
+    if (!ct || !ct->capacity_kwh)
+      throw ContractError(pointer({"templates_used", child->template_slug, "capacity_kwh"}),
+                          "weighted_mean '" + name + "' of '" + d.device_id +
+                              "' needs capacity_kwh on child template '" + child->template_slug +
+                              "'");
+    list.push_back(Json{{"topic", std::move(topic)}, {"weight", *ct->capacity_kwh}});
+  }
+  // A module without (matching) children has nothing to compute yet.
+  if (list.empty()) return nullptr;
+  e[weighted ? "pairs" : "inputs"] = std::move(list);
+  return e;
+}
+
+// Per template, the entries that do not depend on the device, computed once.
+struct TemplateEntries {
+  std::vector<std::pair<const std::string*, Json>> real;  // real-protocol measurements
+};
+
+}  // namespace
+
+Json protocol_sources(const DtmIndex& index) {
+  const Dtm& dtm = index.dtm();
+  std::map<std::string, TemplateEntries> per_template;
+  for (const auto& [slug, t] : dtm.templates_used) {
+    TemplateEntries& te = per_template[slug];
+    for (const auto& [name, m] : t.measurements)
+      if (m.binding && !is_virtual(m.binding->protocol))
+        te.real.emplace_back(&name, measurement_base(m));
+  }
+
+  Json out = Json::object();
+  for (const auto& [id, d] : dtm.devices) {
+    const Template* t = index.template_of(d);
+    if (!t) continue;
+    Json entries = Json::object();
+    const bool can_read = reachable(d);
+    if (can_read) {
+      for (const auto& [name, base] : per_template[d.template_slug].real) {
+        if (d.extra_measurements && d.extra_measurements->count(*name)) continue;  // overridden
+        Json e = base;
+        add_connection(e, *d.connection);
+        entries[*name] = std::move(e);
+      }
+    }
+    auto add_virtual = [&](const std::string& name, const Measurement& m, const std::string& path) {
+      if (!m.binding || m.binding->protocol != "synthetic") return;
+      Json e = synthetic_entry(index, d, name, m, path);
+      if (!e.is_null()) entries[name] = std::move(e);
+    };
+    for (const auto& [name, m] : t->measurements) {
+      if (d.extra_measurements && d.extra_measurements->count(name)) continue;
+      add_virtual(name, m, pointer({"templates_used", d.template_slug, "measurements", name}));
+    }
+    if (d.extra_measurements) {
+      for (const auto& [name, m] : *d.extra_measurements) {
+        const std::string path = pointer({"devices", id, "extra_measurements", name});
+        if (!m.binding) continue;
+        if (is_virtual(m.binding->protocol)) {
+          add_virtual(name, m, path);
+        } else if (can_read) {
+          Json e = measurement_base(m);
+          add_connection(e, *d.connection);
+          entries[name] = std::move(e);
+        }
+      }
+    }
+    if (!entries.empty()) out[id] = std::move(entries);
+  }
+  return out;
+}
+
+namespace {
+
+void add_command_fields(Json& e, const Command& c) {
+  e["unit"] = to_string(c.unit);
+  e["verb"] = to_string(c.verb);
+  e["target"] = c.target;
+  e["payload"] = to_string(c.payload);
+}
+
+// Bounds to enforce before a write, and the enum map for label -> code.
+void add_target_limits(Json& e, const Measurement* target) {
+  if (!target) return;
+  if (target->bounds) e["bounds"] = {{"min", target->bounds->min}, {"max", target->bounds->max}};
+  if (target->type == ValueType::Enum && !e.contains("value_map"))
+    e["value_map"] = values_map(*target);
+}
+
+const std::string* find_command(const Template& t, Verb verb, const std::string& target) {
+  for (const auto& [name, c] : t.commands)
+    if (c.verb == verb && c.target == target) return &name;
+  return nullptr;
+}
+
+Json distribute_entry(const DtmIndex& index, const Device& d, const Command& c,
+                      const std::string& path) {
+  Json e = without_nulls(c.binding->fields);
+  e["protocol"] = "distribute";
+  add_command_fields(e, c);
+  Json children = Json::array();
+  for (const Device* child : index.children_of(d.device_id)) {
+    const Template* ct = index.template_of(*child);
+    const std::string child_path = pointer({"devices", child->device_id});
+    const std::string* cname = ct ? find_command(*ct, c.verb, c.target) : nullptr;
+    if (!cname)
+      throw ContractError(child_path, "child of '" + d.device_id + "' has no '" +
+                                          std::string(to_string(c.verb)) + " " + c.target +
+                                          "' command to distribute " + path);
+    const Measurement* state = index.measurement_of(*child, "operating_state");
+    const Measurement* soc = index.measurement_of(*child, "state_of_charge");
+    const Measurement* target = index.measurement_of(*child, c.target);
+    if (!state || !soc || !target || !target->bounds)
+      throw ContractError(child_path, "distribute child '" + child->device_id +
+                                          "' needs operating_state, state_of_charge and bounds "
+                                          "on '" +
+                                          c.target + "'");
+    children.push_back(
+        {{"device_id", child->device_id},
+         {"command_topic", index.command_topic(child->device_id, ct->commands.at(*cname))},
+         {"operating_state_topic",
+          index.measurement_topic(child->device_id, "operating_state", state->unit)},
+         {"state_of_charge_topic",
+          index.measurement_topic(child->device_id, "state_of_charge", soc->unit)},
+         {"power_min", target->bounds->min},
+         {"power_max", target->bounds->max}});
+  }
+  e["children"] = std::move(children);
+  return e;
+}
+
+Json power_cap_entry(const DtmIndex& index, const Device& d, const Command& c,
+                     const std::string& path) {
+  const Json& f = c.binding->fields;
+  Json e = without_nulls(f);
+  e.erase("child_template");
+  e.erase("child_commands");
+  e["protocol"] = "power_cap";
+  add_command_fields(e, c);
+  const std::string child_template = f.value("child_template", "");
+  const Json commands = f.value("child_commands", Json::array());
+  Json children = Json::array();
+  for (const Device* child : index.children_of(d.device_id)) {
+    if (child->template_slug != child_template) continue;
+    const Template* ct = index.template_of(*child);
+    if (!ct) continue;  // a dangling template is reported by parse_dtm, not here
+    for (const auto& name : commands) {
+      const std::string& cname = name.get_ref<const std::string&>();
+      auto it = ct->commands.find(cname);
+      if (it == ct->commands.end())
+        throw ContractError(path + "/binding/child_commands",
+                            "child '" + child->device_id + "' has no command '" + cname + "'");
+      const Command& cc = it->second;
+      Json entry{{"device_id", child->device_id},
+                 {"target", cc.target},
+                 {"command_topic", index.command_topic(child->device_id, cc)}};
+      const Measurement* target = index.measurement_of(*child, cc.target);
+      if (target && target->bounds) {
+        entry["min_w"] = target->bounds->min;
+        entry["max_w"] = target->bounds->max;
+      }
+      children.push_back(std::move(entry));
+    }
+  }
+  e["children"] = std::move(children);
+  return e;
+}
+
+}  // namespace
+
+Json command_sources(const DtmIndex& index) {
+  const Dtm& dtm = index.dtm();
+  // Device-independent part of each real-protocol command entry, per template.
+  std::map<std::string, std::vector<std::pair<const std::string*, Json>>> per_template;
+  for (const auto& [slug, t] : dtm.templates_used) {
+    auto& list = per_template[slug];
+    for (const auto& [name, c] : t.commands) {
+      if (!c.binding || is_virtual(c.binding->protocol)) continue;
+      Json e = without_nulls(c.binding->fields);
+      e["protocol"] = c.binding->protocol;
+      add_command_fields(e, c);
+      auto target = t.measurements.find(c.target);
+      add_target_limits(e, target == t.measurements.end() ? nullptr : &target->second);
+      list.emplace_back(&name, std::move(e));
+    }
+  }
+
+  Json out = Json::object();
+  for (const auto& [id, d] : dtm.devices) {
+    const Template* t = index.template_of(d);
+    if (!t) continue;
+    Json entries = Json::object();
+    if (reachable(d)) {
+      for (const auto& [name, base] : per_template[d.template_slug]) {
+        Json e = base;
+        add_connection(e, *d.connection);
+        entries[*name] = std::move(e);
+      }
+    }
+    for (const auto& [name, c] : t->commands) {
+      if (!c.binding) continue;
+      const std::string path = pointer({"templates_used", d.template_slug, "commands", name});
+      if (c.binding->protocol == "distribute")
+        entries[name] = distribute_entry(index, d, c, path);
+      else if (c.binding->protocol == "power_cap")
+        entries[name] = power_cap_entry(index, d, c, path);
+    }
+    if (!entries.empty()) out[id] = std::move(entries);
+  }
+  return out;
+}
+
+}  // namespace ems::contract::detail
