@@ -1,6 +1,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include <sys/socket.h>
+
 #include "ems/runtime/config.hpp"
 #include "ems/runtime/http.hpp"
 #include "ems/runtime/log.hpp"
@@ -51,6 +53,12 @@ HttpServer::HttpServer(HttpServerOptions options, metrics::Registry& registry)
   const auto threads = options_.threads == 0 ? std::size_t{1} : options_.threads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_->set_tcp_nodelay(true);
+  // httplib's default also sets SO_REUSEPORT, which lets a second instance bind the same port
+  // and silently share the traffic; a port clash must fail at start instead.
+  server_->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, reinterpret_cast<const void*>(&yes), sizeof yes);
+  });
   server_->set_payload_max_length(options_.payload_limit_bytes);
   server_->set_read_timeout(options_.read_timeout);
   server_->set_write_timeout(options_.write_timeout);

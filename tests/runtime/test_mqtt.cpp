@@ -1,0 +1,253 @@
+#include <condition_variable>
+#include <mutex>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "ems/runtime/mqtt.hpp"
+#include "ems/testing/servers.hpp"
+
+namespace ems::runtime {
+namespace {
+
+using namespace std::chrono_literals;
+using ems::testing::MosquittoServer;
+
+// Collects messages from a subscription callback; waits are bounded.
+class Inbox {
+ public:
+  MessageCallback callback() {
+    return [this](const MqttMessage& m) {
+      {
+        std::lock_guard lock(mutex_);
+        messages_.push_back(m);
+      }
+      cv_.notify_all();
+    };
+  }
+
+  // Waits until some message satisfies `pred`; returns it.
+  std::optional<MqttMessage> wait_for(const std::function<bool(const MqttMessage&)>& pred,
+                                      std::chrono::milliseconds timeout = 10s) {
+    std::unique_lock lock(mutex_);
+    std::optional<MqttMessage> found;
+    cv_.wait_for(lock, timeout, [&] {
+      for (const auto& m : messages_) {
+        if (pred(m)) {
+          found = m;
+          return true;
+        }
+      }
+      return false;
+    });
+    return found;
+  }
+
+  std::size_t count_on(const std::string& topic) {
+    std::lock_guard lock(mutex_);
+    return static_cast<std::size_t>(std::count_if(messages_.begin(), messages_.end(),
+                                                  [&](const auto& m) { return m.topic == topic; }));
+  }
+
+  bool wait_count(const std::string& topic, std::size_t n, std::chrono::milliseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] {
+      return static_cast<std::size_t>(
+                 std::count_if(messages_.begin(), messages_.end(),
+                               [&](const auto& m) { return m.topic == topic; })) >= n;
+    });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  std::vector<MqttMessage> messages_;
+};
+
+MqttOptions options_for(const std::string& url, const std::string& service) {
+  MqttOptions o;
+  o.url = url;
+  o.service_id = service;
+  o.min_reconnect_delay = 100ms;
+  o.max_reconnect_delay = 500ms;
+  return o;
+}
+
+std::string status_value(const MqttMessage& m) {
+  return nlohmann::json::parse(m.payload).at("value").get<std::string>();
+}
+
+TEST(MqttUnits, PahoUri) {
+  EXPECT_EQ(to_paho_uri("mqtt://127.0.0.1:1883"), "tcp://127.0.0.1:1883");
+  EXPECT_EQ(to_paho_uri("mqtt://broker"), "tcp://broker:1883");
+  EXPECT_EQ(to_paho_uri("mqtts://broker"), "ssl://broker:8883");
+  EXPECT_EQ(to_paho_uri("tcp://[::1]:1884"), "tcp://[::1]:1884");
+  EXPECT_EQ(to_paho_uri("mqtt://[::1]"), "tcp://[::1]:1883");
+  EXPECT_EQ(to_paho_uri("ws://h:9001/mqtt"), "ws://h:9001/mqtt");
+  EXPECT_THROW(to_paho_uri("127.0.0.1:1883"), std::invalid_argument);
+  EXPECT_THROW(to_paho_uri("http://h"), std::invalid_argument);
+  EXPECT_THROW(to_paho_uri("mqtt://:1883"), std::invalid_argument);
+}
+
+TEST(MqttUnits, TopicMatching) {
+  EXPECT_TRUE(topic_matches("a/b/c", "a/b/c"));
+  EXPECT_FALSE(topic_matches("a/b/c", "a/b"));
+  EXPECT_FALSE(topic_matches("a/b", "a/b/c"));
+  EXPECT_TRUE(topic_matches("a/+/c", "a/x/c"));
+  EXPECT_FALSE(topic_matches("a/+/c", "a/x/y/c"));
+  EXPECT_TRUE(topic_matches("a/#", "a/x/y"));
+  EXPECT_TRUE(topic_matches("a/#", "a"));
+  EXPECT_TRUE(topic_matches("#", "a/b"));
+  EXPECT_TRUE(topic_matches("+/+", "a/"));
+  EXPECT_FALSE(topic_matches("#", "$SYS/x"));
+  EXPECT_TRUE(topic_matches("sites/+/devices/+/measurements/#",
+                            "sites/s1/devices/d1/measurements/p/watts"));
+}
+
+TEST(MqttUnits, StatusPayloadAndBadOptions) {
+  const auto j = nlohmann::json::parse(service_status_payload("ONLINE"));
+  EXPECT_EQ(j["value"], "ONLINE");
+  EXPECT_EQ(j["ts"].get<std::string>().size(), 24u);
+  metrics::Registry r;
+  EXPECT_THROW(MqttClient(options_for("mqtt://h", "a/b"), r), std::invalid_argument);
+  EXPECT_THROW(MqttClient(options_for("nope", "svc"), r), std::invalid_argument);
+}
+
+TEST(MqttIntegration, OnlineRetainedAndPublishSubscribe) {
+  auto& broker = MosquittoServer::shared();
+  metrics::Registry registry;
+  MqttClient service(options_for(broker.url(), "svc-a"), registry);
+  int hook_calls = 0;
+  service.on_connected([&] { ++hook_calls; });
+  service.start();
+  ASSERT_TRUE(service.wait_connected(10s));
+  EXPECT_TRUE(service.is_connected());
+
+  // A later subscriber sees the retained ONLINE status.
+  MqttClient observer(options_for(broker.url(), "observer-a"), registry);
+  Inbox inbox;
+  observer.subscribe("services/svc-a/status", 1, inbox.callback());
+  observer.subscribe("test/a/#", 1, inbox.callback());
+  observer.start();
+  ASSERT_TRUE(observer.wait_connected(10s));
+  const auto online = inbox.wait_for([](const MqttMessage& m) {
+    return m.topic == "services/svc-a/status" && status_value(m) == "ONLINE";
+  });
+  ASSERT_TRUE(online);
+  EXPECT_TRUE(online->retained);
+  EXPECT_EQ(hook_calls, 1);
+
+  // Subscriptions are active once the retained status arrived (same SUBSCRIBE batch).
+  ASSERT_TRUE(inbox.wait_for([](const MqttMessage&) { return true; }));
+  std::this_thread::sleep_for(200ms);
+  EXPECT_TRUE(service.publish("test/a/x", R"({"ts":"t","value":1})", 1, false));
+  const auto got = inbox.wait_for([](const MqttMessage& m) { return m.topic == "test/a/x"; });
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->payload, R"({"ts":"t","value":1})");
+  EXPECT_FALSE(got->retained);
+  EXPECT_THAT(registry.render(),
+              ::testing::HasSubstr("ems_mqtt_messages_received_total{client=\"observer-a-"));
+
+  // A graceful stop says OFFLINE itself (the will is not fired by a clean disconnect).
+  service.stop();
+  EXPECT_FALSE(service.is_connected());
+  EXPECT_TRUE(inbox.wait_for([](const MqttMessage& m) {
+    return m.topic == "services/svc-a/status" && status_value(m) == "OFFLINE";
+  }));
+  EXPECT_FALSE(service.publish("test/a/y", "{}", 0, false));
+  observer.stop();
+}
+
+TEST(MqttIntegration, LastWillAnnouncesAnAbruptDeath) {
+  auto& broker = MosquittoServer::shared();
+  metrics::Registry registry;
+  MqttClient observer(options_for(broker.url(), "observer-b"), registry);
+  Inbox inbox;
+  observer.subscribe("services/victim/status", 1, inbox.callback());
+  observer.start();
+  ASSERT_TRUE(observer.wait_connected(10s));
+
+  ems::testing::ChildProcess child;
+  const std::string log = ::testing::TempDir() + "/mqtt_child.log";
+  child.spawn({EMS_RUNTIME_MQTT_CHILD, broker.url(), "victim"}, log);
+  ASSERT_TRUE(inbox.wait_for([](const MqttMessage& m) { return status_value(m) == "ONLINE"; }))
+      << ems::testing::tail_file(log);
+  child.kill();  // SIGKILL: no clean disconnect, the broker must publish the will
+  const auto offline =
+      inbox.wait_for([](const MqttMessage& m) { return status_value(m) == "OFFLINE"; }, 15s);
+  ASSERT_TRUE(offline);
+  EXPECT_EQ(nlohmann::json::parse(offline->payload)["ts"].get<std::string>().size(), 24u);
+  observer.stop();
+}
+
+TEST(MqttIntegration, BuffersBeforeConnectAndCountsDrops) {
+  auto& broker = MosquittoServer::shared();
+  metrics::Registry registry;
+  MqttClient observer(options_for(broker.url(), "observer-c"), registry);
+  Inbox inbox;
+  observer.subscribe("test/c/#", 1, inbox.callback());
+  observer.start();
+  ASSERT_TRUE(observer.wait_connected(10s));
+  std::this_thread::sleep_for(200ms);  // let the SUBSCRIBE settle
+
+  auto opts = options_for(broker.url(), "svc-c");
+  opts.max_buffered_messages = 3;
+  MqttClient publisher(opts, registry);
+  int accepted = 0;
+  for (int i = 0; i < 5; ++i)
+    accepted += publisher.publish("test/c/n", std::to_string(i), 1, false);
+  EXPECT_EQ(accepted, 3);
+  EXPECT_THAT(registry.render(),
+              ::testing::HasSubstr("ems_mqtt_messages_dropped_total{client=\"svc-c-"));
+  publisher.start();
+  ASSERT_TRUE(publisher.wait_connected(10s));
+  EXPECT_TRUE(inbox.wait_count("test/c/n", 3, 10s));
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(inbox.count_on("test/c/n"), 3u);
+  publisher.stop();
+  observer.stop();
+}
+
+TEST(MqttIntegration, ReconnectsAndResubscribesAfterBrokerRestart) {
+  MosquittoServer broker;  // private: this test restarts it
+  metrics::Registry registry;
+  MqttClient client(options_for(broker.url(), "svc-d"), registry);
+  Inbox inbox;
+  client.subscribe("test/d/#", 1, inbox.callback());
+  int connects = 0;
+  client.on_connected([&] { ++connects; });
+  client.start();
+  ASSERT_TRUE(client.wait_connected(10s));
+
+  broker.stop();
+  for (int i = 0; i < 100 && client.is_connected(); ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_FALSE(client.is_connected());
+  broker.start();
+  ASSERT_TRUE(client.wait_connected(15s));
+  EXPECT_EQ(connects, 2);
+
+  // Our own publish comes back only if the subscription was renewed after the reconnect.
+  bool delivered = false;
+  for (int attempt = 0; attempt < 20 && !delivered; ++attempt) {
+    client.publish("test/d/ping", std::to_string(attempt), 1, false);
+    delivered = inbox.wait_count("test/d/ping", 1, 500ms);
+  }
+  EXPECT_TRUE(delivered);
+  client.stop();
+}
+
+TEST(MqttIntegration, ConnectsWhenTheBrokerComesUpLater) {
+  MosquittoServer broker;
+  broker.stop();
+  metrics::Registry registry;
+  MqttClient client(options_for(broker.url(), "svc-e"), registry);
+  client.start();
+  EXPECT_FALSE(client.wait_connected(300ms));
+  broker.start();
+  EXPECT_TRUE(client.wait_connected(15s));
+  client.stop();
+}
+
+}  // namespace
+}  // namespace ems::runtime
