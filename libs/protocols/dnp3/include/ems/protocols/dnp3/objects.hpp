@@ -37,8 +37,9 @@ inline constexpr std::uint8_t kBinaryState = 0x80;
 // g1v2, g2v1/v2 (events; v2 adds a time), g10v2.
 struct Binary {
   bool value = false;
-  std::uint8_t flags = flags::kOnline;   // without the state bit; encoders add it from `value`
-  std::optional<std::uint64_t> time_ms;  // ms since 1970-01-01 UTC, event variations with time
+  std::uint8_t flags = flags::kOnline;  // without the state bit; encoders add it from `value`
+  std::optional<std::uint64_t> time_ms =
+      std::nullopt;  // ms since 1970-01-01 UTC, event variations with time
   bool operator==(const Binary&) const = default;
 };
 
@@ -114,7 +115,7 @@ using ObjectValue =
 
 struct Point {
   std::uint16_t index = 0;
-  ObjectValue value;
+  ObjectValue value{};
   bool operator==(const Point&) const = default;
 };
 
