@@ -1,5 +1,6 @@
 #include "ems/protocols/dnp3/link_frame.hpp"
 
+#include <algorithm>
 #include <string>
 
 #include "ems/protocols/dnp3/crc.hpp"

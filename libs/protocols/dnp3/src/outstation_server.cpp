@@ -178,8 +178,9 @@ void OutstationServer::serve(Connection& c) {
         }
       }
     }
-  } catch (const Dnp3Error&) {
-    // The peer went away mid-send; the connection simply ends.
+  } catch (const std::exception&) {
+    // The peer went away mid-send, or a control callback threw: this connection ends, the
+    // server and the other connections carry on.
   }
   c.done = true;
 }
