@@ -1,3 +1,4 @@
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 
@@ -118,7 +119,7 @@ TEST(MqttIntegration, OnlineRetainedAndPublishSubscribe) {
   auto& broker = MosquittoServer::shared();
   metrics::Registry registry;
   MqttClient service(options_for(broker.url(), "svc-a"), registry);
-  int hook_calls = 0;
+  std::atomic<int> hook_calls{0};
   service.on_connected([&] { ++hook_calls; });
   service.start();
   ASSERT_TRUE(service.wait_connected(10s));
@@ -136,7 +137,7 @@ TEST(MqttIntegration, OnlineRetainedAndPublishSubscribe) {
   });
   ASSERT_TRUE(online);
   EXPECT_TRUE(online->retained);
-  EXPECT_EQ(hook_calls, 1);
+  EXPECT_EQ(hook_calls.load(), 1);
 
   // Subscriptions are active once the retained status arrived (same SUBSCRIBE batch).
   ASSERT_TRUE(inbox.wait_for([](const MqttMessage&) { return true; }));
@@ -215,7 +216,7 @@ TEST(MqttIntegration, ReconnectsAndResubscribesAfterBrokerRestart) {
   MqttClient client(options_for(broker.url(), "svc-d"), registry);
   Inbox inbox;
   client.subscribe("test/d/#", 1, inbox.callback());
-  int connects = 0;
+  std::atomic<int> connects{0};  // hooks run on Paho's thread
   client.on_connected([&] { ++connects; });
   client.start();
   ASSERT_TRUE(client.wait_connected(10s));
@@ -225,7 +226,9 @@ TEST(MqttIntegration, ReconnectsAndResubscribesAfterBrokerRestart) {
   EXPECT_FALSE(client.is_connected());
   broker.start();
   ASSERT_TRUE(client.wait_connected(15s));
-  EXPECT_EQ(connects, 2);
+  // The hook runs just after the connected flag is set; give it a bounded moment.
+  for (int i = 0; i < 100 && connects.load() < 2; ++i) std::this_thread::sleep_for(20ms);
+  EXPECT_EQ(connects.load(), 2);
 
   // Our own publish comes back only if the subscription was renewed after the reconnect.
   bool delivered = false;

@@ -1,5 +1,6 @@
 #include <chrono>
 #include <stdexcept>
+#include <thread>
 
 #include <sys/socket.h>
 
@@ -245,6 +246,19 @@ void HttpServer::start() {
   }
   running_.store(true);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
+  // httplib's stop() is a no-op until the listener thread has marked itself running; a stop()
+  // right after start() would then leave accept() blocked forever. Return only once it runs.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!server_->is_running()) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      server_->stop();
+      running_.store(false);
+      thread_.join();
+      throw std::runtime_error("HTTP listener on port " + std::to_string(bound_port_) +
+                               " did not start");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   log::info("http server listening", {{"host", options_.host}, {"port", bound_port_}});
 }
 

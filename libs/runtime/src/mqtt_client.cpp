@@ -222,14 +222,11 @@ void MqttClient::handle_connected() {
   std::vector<std::function<void()>> hooks;
   {
     std::lock_guard lock(mutex_);
-    connected_.store(true);
     need_connect_ = false;
     subscriptions = subscriptions_;
     hooks = connected_hooks_;
   }
-  wake_.notify_all();
   connects_.inc();
-  connected_gauge_.set(1);
   log::info("mqtt connected", {{"client", options_.client_id}, {"url", options_.url}});
   publish(status_topic_, service_status_payload("ONLINE"), 1, true);
   for (const auto& s : subscriptions) {
@@ -246,6 +243,14 @@ void MqttClient::handle_connected() {
       log::error("mqtt on_connected hook failed", {{"error", e.what()}});
     }
   }
+  // Connected (for is_connected()/wait_connected()) only once ONLINE, the subscriptions and the
+  // hooks are through, so a caller woken here sees a fully set-up session.
+  {
+    std::lock_guard lock(mutex_);
+    connected_.store(true);
+  }
+  connected_gauge_.set(1);
+  wake_.notify_all();
 }
 
 void MqttClient::handle_connection_lost() {
@@ -298,7 +303,9 @@ void MqttClient::subscribe(const std::string& filter, int qos, MessageCallback c
   {
     std::lock_guard lock(mutex_);
     subscriptions_.push_back({filter, qos, std::move(callback)});
-    now = connected_.load();
+    // Paho's own state, not connected_: a hook subscribing during handle_connected() must not
+    // miss the session (a duplicate SUBSCRIBE just replaces the first).
+    now = client_->is_connected();
   }
   if (now) {
     try {

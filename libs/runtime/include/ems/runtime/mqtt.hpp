@@ -94,7 +94,8 @@ class MqttClient {
   // Idempotent.
   void stop(std::chrono::milliseconds timeout = std::chrono::milliseconds(2000));
 
-  // Waits until connected (true) or `timeout` passes (false).
+  // Waits until connected (true) or `timeout` passes (false). "Connected" means the session is
+  // fully set up: ONLINE and the subscriptions were sent and the on_connected hooks have run.
   bool wait_connected(std::chrono::milliseconds timeout);
   bool is_connected() const { return connected_.load(); }
 
