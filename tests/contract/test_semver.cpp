@@ -1,5 +1,6 @@
 // The semver table of CONTRACT.md section 7 (rules and decisions documented in semver.hpp):
 // one row per rule, then "largest wins" combinations and identity.
+#include <fstream>
 #include <functional>
 
 #include <gtest/gtest.h>
@@ -317,6 +318,22 @@ TEST(Semver, ReasonsAreInStableOrder) {
   const ChangeReport report = classify_change(base_dtm(), after);
   EXPECT_EQ(report.reasons, (std::vector<std::string>{"mode changed", "device aa_dev added",
                                                       "device zz_dev added"}));
+}
+
+TEST(Semver, DemoDtmFile) {
+  std::ifstream in(std::string(EMS_SOURCE_ROOT) + "/deploy/demo/dtm.json");
+  ASSERT_TRUE(in.good());
+  const Json doc = Json::parse(in);
+  const Dtm demo = parse_dtm(doc);
+  EXPECT_EQ(classify_change(demo, parse_dtm(doc)).bump, Bump::none);
+  ASSERT_FALSE(demo.devices.empty());
+  Dtm renamed = demo;
+  renamed.devices.begin()->second.display_name = "Renamed";
+  EXPECT_EQ(classify_change(demo, renamed).bump, Bump::patch);
+  Dtm shrunk = demo;
+  shrunk.devices.erase(std::prev(shrunk.devices.end()));
+  EXPECT_EQ(classify_change(demo, shrunk).bump, Bump::major);
+  EXPECT_EQ(classify_change(shrunk, demo).bump, Bump::minor);
 }
 
 TEST(Semver, NextBumps) {

@@ -1,6 +1,7 @@
 // The single-line diagram: element ids, XML well-formedness and escaping, determinism, label
 // geometry (no overlap) on the demo site and on a generated 200-device site, symbol choice.
 #include <cctype>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -431,6 +432,26 @@ TEST(Sld, GridIsAtTheTopAndChildBusesBelowTheirFeeders) {
   EXPECT_EQ(dev["dlr_weather_station_1"]->group, "dlr_line_1");
   EXPECT_EQ(dev["compute_module_1"]->group, kSldSiteGroup);
   EXPECT_EQ(dev["gpu_node_1"]->bus_id, "rack_power_bus");
+}
+
+Dtm demo_file() {
+  std::ifstream in(std::string(EMS_SOURCE_ROOT) + "/deploy/demo/dtm.json");
+  EXPECT_TRUE(in.good()) << "deploy/demo/dtm.json is missing";
+  return parse_dtm(Json::parse(in));
+}
+
+TEST(Sld, DemoDtmFile) {
+  const Dtm dtm = demo_file();
+  ASSERT_FALSE(dtm.devices.empty());
+  ASSERT_FALSE(dtm.buses.empty());
+  const SldLayout layout = layout_sld(dtm);
+  expect_clean_geometry(layout);
+  const std::string svg = to_svg(layout);
+  expect_ids(dtm, svg);
+  EXPECT_TRUE(well_formed(svg));
+  EXPECT_EQ(svg, render_sld_svg(demo_file()));
+  ASSERT_EQ(layout.infeeds.size(), 1u);  // the grid is drawn above the root bus
+  EXPECT_LT(layout.infeeds[0].center.y, layout.buses.front().segments.front().a.y);
 }
 
 TEST(Sld, PicksAPoiBusWhenNoLineIsModelled) {
