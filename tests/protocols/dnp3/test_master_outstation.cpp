@@ -197,5 +197,26 @@ TEST(Dnp3Loopback, ConnectionRefusedAndConnectionLimit) {
   EXPECT_GE(site.server.stats().refused, 1u);
 }
 
+TEST(Dnp3Loopback, MultiFragmentResponsesAreConfirmedAndJoined) {
+  Outstation outstation(OutstationConfig{512, 5s, 16, 100});
+  outstation.with_database([](PointDatabase& db) {
+    for (std::uint16_t i = 0; i < 600; ++i) db.add_analog_input(i, {}, Analog{i * 0.5});
+  });
+  OutstationServer server(outstation, OutstationServerConfig{"127.0.0.1", 0, 1024, 1, 1});
+  server.start();
+  MasterConfig c;
+  c.port = server.port();
+  Master master(c);
+  std::size_t frames_from_outstation = 0;
+  master.set_wire_observer([&](bool from_master, std::span<const std::uint8_t>) {
+    if (!from_master) ++frames_from_outstation;
+  });
+  const auto ai = master.integrity_poll().analog_inputs();
+  ASSERT_EQ(ai.size(), 600u);
+  for (std::uint16_t i = 0; i < 600; ++i) EXPECT_EQ(ai.at(i).value, i * 0.5);
+  EXPECT_GT(frames_from_outstation, 1u);
+  EXPECT_GE(outstation.stats().confirms, 5u);  // 3000 bytes of objects in 512-byte fragments
+}
+
 }  // namespace
 }  // namespace ems::protocols::dnp3
