@@ -14,7 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ems/testing/servers.hpp"
+#include "ems/testing/process.hpp"
 
 namespace ems::testing {
 namespace {

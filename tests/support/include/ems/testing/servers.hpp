@@ -21,48 +21,9 @@
 #include <string>
 #include <vector>
 
-#include <sys/types.h>
+#include "ems/testing/process.hpp"
 
 namespace ems::testing {
-
-// A free TCP port on 127.0.0.1 (bound and released; good enough for tests).
-int free_loopback_port();
-
-// A child process with stdout+stderr appended to a log file.
-class ChildProcess {
- public:
-  ChildProcess() = default;
-  ~ChildProcess();  // terminate()s
-  ChildProcess(const ChildProcess&) = delete;
-  ChildProcess& operator=(const ChildProcess&) = delete;
-
-  // argv[0] is the program (PATH is searched); throws std::runtime_error if fork fails (an exec
-  // failure shows as exit code 127 and a line in the log). With `die_with_parent` the child
-  // gets SIGKILL when the spawning thread exits, so no server outlives a crashed test.
-  void spawn(const std::vector<std::string>& argv, const std::string& log_path,
-             bool die_with_parent = true);
-  bool running();
-  // SIGTERM, then SIGKILL after `grace`; reaps the child. No-op when not running.
-  void terminate(std::chrono::milliseconds grace = std::chrono::milliseconds(5000));
-  // SIGKILL at once (an abrupt death) and reap.
-  void kill();
-  pid_t pid() const { return pid_; }
-  // Exit code of the last child once reaped (128 + signal number when killed); -1 before.
-  int exit_code() const { return exit_code_; }
-
- private:
-  void reaped(int status);
-  pid_t pid_ = -1;
-  int exit_code_ = -1;
-};
-
-// Runs argv to completion (bounded by `timeout`, then killed); returns the exit code, and the
-// combined output in `output` when given.
-int run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
-                std::string* output = nullptr);
-
-// The last `max_bytes` of a file ("" if unreadable).
-std::string tail_file(const std::string& path, std::size_t max_bytes = 4000);
 
 class PostgresServer {
  public:
