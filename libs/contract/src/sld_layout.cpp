@@ -122,13 +122,14 @@ class Builder {
  public:
   Builder(const Dtm& dtm, const SldOptions& options) : dtm_(dtm), options_(options) {
     for (const auto& bus : dtm_.buses) {
-      buses_.emplace(bus.bus_id, &bus);
+      if (!buses_.emplace(bus.bus_id, &bus).second) continue;  // duplicate id: first wins
+      auto& members = members_[bus.bus_id];
+      std::set<std::string> seen;
       for (const auto& m : bus.members) {
         if (!dtm_.devices.count(m.device_id)) continue;  // unresolved: nothing to draw
-        auto& list = buses_of_[m.device_id];
-        if (std::find(list.begin(), list.end(), bus.bus_id) == list.end()) {
-          list.push_back(bus.bus_id);
-        }
+        if (!seen.insert(m.device_id).second) continue;
+        members.push_back(m.device_id);
+        buses_of_[m.device_id].push_back(bus.bus_id);
       }
     }
     for (auto& [device, list] : buses_of_) std::sort(list.begin(), list.end());
@@ -163,15 +164,9 @@ class Builder {
     return symbol_for(d.template_slug, template_of(d));
   }
 
-  std::vector<std::string> members_of(const std::string& bus_id) const {
-    std::vector<std::string> out;
-    for (const auto& m : buses_.at(bus_id)->members) {
-      if (dtm_.devices.count(m.device_id) &&
-          std::find(out.begin(), out.end(), m.device_id) == out.end()) {
-        out.push_back(m.device_id);
-      }
-    }
-    return out;
+  // Resolvable members of a bus, each once, in the DTM's order.
+  const std::vector<std::string>& members_of(const std::string& bus_id) const {
+    return members_.at(bus_id);
   }
 
   bool in_bus(const std::string& bus_id, const std::string& device_id) const {
@@ -319,6 +314,7 @@ class Builder {
     for (const auto& f : node.feeders) {
       const int cx = bar_x + top_cols * kCol + kCellCx;
       place_device(f, cx, sym_top, parent_bus.empty() ? node.bus_id : parent_bus, "");
+      out_.devices.back().wired_below = true;
       if (!parent_bus.empty()) add_wire(parent_bus, f, {cx, ext_y}, {cx, sym_top});
       add_wire(node.bus_id, f, {cx, sym_top + 2 * kSymHalf}, {cx, bar_y});
       ++top_cols;
@@ -383,9 +379,10 @@ class Builder {
       const auto& g = geometry_.at(bus_id);
       for (const auto& m : members_of(bus_id)) {
         if (drawn_.count({bus_id, m})) continue;
-        const auto& dev = out_.devices[placed_.at(m)];
+        auto& dev = out_.devices[placed_.at(m)];
         const int x = std::clamp(dev.center.x, g.x1, g.x2);
         const int y = g.y < dev.center.y ? dev.symbol_box.y : dev.symbol_box.bottom();
+        dev.wired_below = dev.wired_below || g.y > dev.center.y;
         add_wire(bus_id, m, {dev.center.x, y}, {x, g.y}, true);
       }
     }
@@ -475,6 +472,7 @@ class Builder {
   const SldOptions& options_;
   SldLayout out_;
   std::map<std::string, const Bus*> buses_;
+  std::map<std::string, std::vector<std::string>> members_;   // bus -> members_of
   std::map<std::string, std::vector<std::string>> buses_of_;  // device -> its bus ids, sorted
   std::vector<TreeNode> nodes_;
   std::vector<std::size_t> roots_;

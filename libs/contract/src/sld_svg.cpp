@@ -82,12 +82,13 @@ class Svg {
   std::string out_;
 };
 
-// Symbols in a 32x32 box centred on (0,0); every one reaches (0,-16) and (0,16), where the
-// wires end.
-void draw_symbol(Svg& svg, SldSymbol symbol, const std::string& abbreviation) {
+// Symbols in a 32x32 box centred on (0,0); every one reaches (0,-16) and, when `below`,
+// (0,16), where the wires end.
+// The bottom terminal is drawn only where a wire leaves the symbol downwards.
+void draw_symbol(Svg& svg, SldSymbol symbol, const std::string& abbreviation, bool below) {
   auto leads = [&](int top, int bottom) {
     svg.line(0, -16, 0, top);
-    svg.line(0, bottom, 0, 16);
+    if (below) svg.line(0, bottom, 0, 16);
   };
   switch (symbol) {
     case SldSymbol::grid:
@@ -135,6 +136,7 @@ void draw_symbol(Svg& svg, SldSymbol symbol, const std::string& abbreviation) {
     case SldSymbol::load:
       svg.line(0, -16, 0, -2);
       svg.raw("<polygon class=\"solid\" points=\"-9,-2 9,-2 0,14\"/>");
+      if (below) svg.line(0, 14, 0, 16);
       break;
     case SldSymbol::relay:
       leads(-10, 10);
@@ -182,7 +184,7 @@ void draw_device(Svg& svg, const SldDevice& d) {
   svg.rect(x1, y1, std::max(44, x2 - x1), std::max(44, y2 - y1),
            " data-region=\"hit-area\" fill=\"#ffffff\" fill-opacity=\"0\"");
   svg.raw("<g data-region=\"body\" class=\"sld-sym\">");
-  draw_symbol(svg, d.symbol, d.abbreviation);
+  draw_symbol(svg, d.symbol, d.abbreviation, d.wired_below);
   svg.raw("</g>");
   draw_label(svg, d.label, cx, cy);
   svg.raw("</g>\n");
@@ -249,7 +251,7 @@ std::string to_svg(const SldLayout& layout) {
     svg.raw("<g id=\"sld-grid-infeed\" class=\"sld-infeed\" data-bus-id=\"" +
             escape(infeed.bus_id) + "\" transform=\"translate(" + num(infeed.center.x) + " " +
             num(infeed.center.y) + ")\"><g data-region=\"body\" class=\"sld-sym\">");
-    draw_symbol(svg, SldSymbol::grid, "");
+    draw_symbol(svg, SldSymbol::grid, "", true);
     svg.raw("</g>");
     draw_label(svg, infeed.label, infeed.center.x, infeed.center.y);
     svg.raw("</g>\n");

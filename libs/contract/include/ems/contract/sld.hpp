@@ -102,8 +102,9 @@ struct SldDevice {
   SldPoint center;
   SldRect symbol_box;
   SldLabel label;
-  std::string bus_id;  // the bus it hangs from or feeds from; "" when drawn in a group
-  std::string group;   // the frame it is drawn in ("" = none); the parent id or kSldSiteGroup
+  std::string bus_id;        // the bus it hangs from or feeds from; "" when drawn in a group
+  std::string group;         // the frame it is drawn in ("" = none); the parent id or kSldSiteGroup
+  bool wired_below = false;  // a wire leaves the symbol's bottom (feeders): draw that terminal
 };
 
 struct SldSegment {
