@@ -209,6 +209,17 @@ TEST(Dtm, NotAnObject) {
   EXPECT_EQ(issues[0].path, "");
 }
 
+TEST(Dtm, AbsurdNestingIsRejectedWithoutRecursion) {
+  Json doc = base_dtm();
+  Json deep = Json::array();
+  for (int i = 0; i < 100000; ++i) deep = Json::array({std::move(deep)});
+  doc["pending_devices"] = Json::array({{{"x", std::move(deep)}}});
+  auto issues = issues_of(doc);
+  ASSERT_EQ(issues.size(), 1u);
+  EXPECT_EQ(issues[0].path, "");
+  EXPECT_NE(issues[0].message.find("deeper than"), std::string::npos);
+}
+
 TEST(Dtm, ParentCycleIsReportedWithTheChain) {
   Json doc = base_dtm();
   doc["devices"]["bess_1"]["parent"] = "rack_1";

@@ -1,11 +1,16 @@
 // parse_dtm: the top level, devices, buses and sizing parameters (CONTRACT.md section 5,
 // device-api.md 1.1-1.4). Templates, measurements and bindings have their own files.
+#include <algorithm>
 #include <cctype>
+#include <utility>
+#include <vector>
 
 #include "dtm_internal.hpp"
 
 namespace ems::contract::detail {
 namespace {
+
+constexpr std::size_t kMaxDtmDepth = 64;
 
 // RFC 9562 textual form: 8-4-4-4-12 hex, version 1-8, variant 10xx; nil and max also accepted.
 bool is_uuid(const std::string& s) {
@@ -21,6 +26,22 @@ bool is_uuid(const std::string& s) {
   char version = lower[14], variant = lower[19];
   return version >= '1' && version <= '8' &&
          (variant == '8' || variant == '9' || variant == 'a' || variant == 'b');
+}
+
+// Deepest nesting of containers, computed without recursion (the input is untrusted).
+std::size_t depth_of(const Json& doc, std::size_t limit) {
+  std::vector<std::pair<const Json*, std::size_t>> stack{{&doc, 1}};
+  std::size_t deepest = 0;
+  while (!stack.empty()) {
+    auto [j, depth] = stack.back();
+    stack.pop_back();
+    deepest = std::max(deepest, depth);
+    if (deepest > limit) return deepest;
+    if (j->is_structured())
+      for (const auto& child : *j)
+        if (child.is_structured()) stack.push_back({&child, depth + 1});
+  }
+  return deepest;
 }
 
 Json read_sizing(FieldReader& top) {
@@ -140,6 +161,12 @@ std::vector<Bus> read_buses(FieldReader& top) {
 
 Dtm read_dtm(const Json& doc, Issues& issues) {
   Dtm dtm;
+  // Real DTMs nest about 8 levels. Carried parts (pending_devices) are copied, and copying a
+  // JSON value recurses: refuse absurd nesting before touching anything.
+  if (depth_of(doc, kMaxDtmDepth) > kMaxDtmDepth) {
+    issues.add("", "document nests deeper than " + std::to_string(kMaxDtmDepth) + " levels");
+    return dtm;
+  }
   FieldReader r(doc, "", issues);
   if (!r.ok()) return dtm;
   if (auto u = r.string("deployment_uuid", true)) {
