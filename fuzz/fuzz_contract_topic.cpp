@@ -70,6 +70,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   round_trip(in, [](std::string_view s) { return decode_boolean_sample(s); });
   round_trip(in, [](std::string_view s) { return decode_enum_sample(s); });
   round_trip(in, [](std::string_view s) { return decode_trigger_sample(s); });
+  round_trip(in, [](std::string_view s) { return decode_sample(s); });
   round_trip(in, [](std::string_view s) { return decode_command(s); });
   round_trip(in, [](std::string_view s) { return decode_ack(s); });
   round_trip(in, [](std::string_view s) { return decode_topology_changed(s); });

@@ -208,6 +208,54 @@ TEST(PayloadDecode, CommandInfersItsPayloadType) {
   }
 }
 
+TEST(PayloadSample, UntypedSampleMatchesTheTypedCodecs) {
+  EXPECT_EQ(encode(Sample{kTime, 1.5}), encode(FloatSample{kTime, 1.5}));
+  EXPECT_EQ(encode(Sample{kTime, true}), encode(BooleanSample{kTime, true}));
+  EXPECT_EQ(encode(Sample{kTime, std::string("ON")}), encode(EnumSample{kTime, "ON"}));
+  EXPECT_EQ(encode(Sample{kTime, Trigger{}}), encode(TriggerSample{kTime}));
+
+  EXPECT_EQ(decode_sample(encode(FloatSample{kTime, -3.25})), (Sample{kTime, -3.25}));
+  EXPECT_EQ(decode_sample(encode(BooleanSample{kTime, false})), (Sample{kTime, false}));
+  EXPECT_EQ(decode_sample(encode(EnumSample{kTime, "DEGRADED"})).type(), PayloadType::Enum);
+  EXPECT_EQ(decode_sample(encode(TriggerSample{kTime})).type(), PayloadType::Trigger);
+  EXPECT_EQ(decode_sample(encode(FloatSample{kTime, 2}), PayloadType::Float).type(),
+            PayloadType::Float);
+
+  EXPECT_THROW(encode(Sample{kTime, std::numeric_limits<double>::infinity()}), ContractError);
+  // A command is not a sample: command_id is an unknown key here.
+  EXPECT_THROW(decode_sample(encode(CommandPayload{kTime, kUuid, 1.0})), ContractError);
+}
+
+TEST(PayloadSample, DeclaredTypeIsEnforcedWithOneIssue) {
+  struct Case {
+    std::string json;
+    PayloadType expected;
+    std::string message;
+  };
+  const std::string ts = R"({"ts":"2026-11-26T07:05:11.123Z")";
+  const std::vector<Case> cases = {
+      {ts + R"(,"value":"ON"})", PayloadType::Float,
+       "expected a number (float sample), got string"},
+      {ts + R"(,"value":1})", PayloadType::Bool, "expected a boolean (bool sample), got number"},
+      {ts + "}", PayloadType::Enum, "is required: expected a label string (enum sample)"},
+      {ts + R"(,"value":false})", PayloadType::Trigger,
+       "expected no value (trigger sample), got boolean"},
+      {ts + R"(,"value":null})", PayloadType::Bool,
+       "expected a number, a boolean or a string, got null"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.json);
+    try {
+      decode_sample(c.json, c.expected);
+      ADD_FAILURE() << "accepted";
+    } catch (const ContractError& e) {
+      ASSERT_EQ(e.issues().size(), 1u) << e.what();
+      EXPECT_EQ(e.issues()[0].path, "/value");
+      EXPECT_EQ(e.issues()[0].message, c.message);
+    }
+  }
+}
+
 // ---- strictness, table-driven: decoder, input, expected path, message part ----
 
 using Decoder = std::function<void(std::string_view)>;

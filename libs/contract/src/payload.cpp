@@ -235,18 +235,48 @@ std::optional<E> lookup(const std::array<std::string_view, N>& names, std::strin
   return std::nullopt;
 }
 
-std::string_view payload_noun(PayloadType t) {
+std::string payload_noun(PayloadType t, std::string_view kind) {
   switch (t) {
     case PayloadType::Float:
-      return "a number (float command)";
+      return "a number (float " + std::string(kind) + ")";
     case PayloadType::Bool:
-      return "a boolean (bool command)";
+      return "a boolean (bool " + std::string(kind) + ")";
     case PayloadType::Enum:
-      return "a label string (enum command)";
+      return "a label string (enum " + std::string(kind) + ")";
     case PayloadType::Trigger:
-      return "no value (trigger command)";
+      return "no value (trigger " + std::string(kind) + ")";
   }
   return "";
+}
+
+// "value" of a sample or command whose type is inferred from the JSON (absent = trigger) and,
+// when `expected` is given, checked against it.
+SampleValue read_value(PayloadReader& r, std::optional<PayloadType> expected,
+                       std::string_view kind) {
+  const Json* v = r.take("value", false);
+  SampleValue value = Trigger{};
+  if (v != nullptr) {
+    if (v->is_number()) {
+      value = r.as_number(*v, "value").value_or(0.0);
+    } else if (v->is_boolean()) {
+      value = v->get<bool>();
+    } else if (v->is_string()) {
+      value = r.as_text(*v, "value").value_or("");
+    } else {
+      r.expected(*v, "value", "a number, a boolean or a string");
+      return value;
+    }
+  }
+  const auto type = static_cast<PayloadType>(value.index());
+  if (expected && type != *expected) {
+    const std::string want = payload_noun(*expected, kind);
+    if (v == nullptr) {
+      r.add("/value", "is required: expected " + want);
+    } else {
+      r.add("/value", "expected " + want + ", got " + type_name(*v));
+    }
+  }
+  return value;
 }
 
 CommandPayload decode_command_impl(std::string_view text, std::optional<PayloadType> expected) {
@@ -254,28 +284,29 @@ CommandPayload decode_command_impl(std::string_view text, std::optional<PayloadT
   CommandPayload c;
   c.ts = r.ts();
   c.command_id = r.command_id();
-  const Json* v = r.take("value", false);
-  if (v == nullptr) {
-    c.value = Trigger{};
-  } else if (v->is_number()) {
-    c.value = r.as_number(*v, "value").value_or(0.0);
-  } else if (v->is_boolean()) {
-    c.value = v->get<bool>();
-  } else if (v->is_string()) {
-    c.value = r.as_text(*v, "value").value_or("");
-  } else {
-    r.expected(*v, "value", "a number, a boolean or a string");
-  }
-  if (expected && c.payload_type() != *expected) {
-    if (v == nullptr) {
-      r.add("/value", "is required: expected " + std::string(payload_noun(*expected)));
-    } else {
-      r.add("/value",
-            "expected " + std::string(payload_noun(*expected)) + ", got " + type_name(*v));
-    }
-  }
+  c.value = read_value(r, expected, "command");
   r.finish();
   return c;
+}
+
+Sample decode_sample_impl(std::string_view text, std::optional<PayloadType> expected) {
+  PayloadReader r(text, "Sample");
+  Sample s;
+  s.ts = r.ts();
+  s.value = read_value(r, expected, "sample");
+  r.finish();
+  return s;
+}
+
+// ",\"value\":..." for a value of any type ("" for a trigger).
+std::string value_member(const SampleValue& value) {
+  struct Visitor {
+    std::string operator()(double v) const { return ",\"value\":" + json_number(v); }
+    std::string operator()(bool v) const { return v ? ",\"value\":true" : ",\"value\":false"; }
+    std::string operator()(const std::string& v) const { return ",\"value\":" + json_label(v); }
+    std::string operator()(Trigger) const { return ""; }
+  };
+  return std::visit(Visitor{}, value);
 }
 
 }  // namespace
@@ -326,13 +357,11 @@ std::string encode(const TriggerSample& s) {
 
 std::string encode(const CommandPayload& c) {
   require(is_uuid(c.command_id), "/command_id", "expected a UUID (8-4-4-4-12 hex digits)");
-  struct Value {
-    std::string operator()(double v) const { return ",\"value\":" + json_number(v); }
-    std::string operator()(bool v) const { return v ? ",\"value\":true" : ",\"value\":false"; }
-    std::string operator()(const std::string& v) const { return ",\"value\":" + json_label(v); }
-    std::string operator()(Trigger) const { return ""; }
-  };
-  return open(c.ts) + std::visit(Value{}, c.value) + ",\"command_id\":\"" + c.command_id + "\"}";
+  return open(c.ts) + value_member(c.value) + ",\"command_id\":\"" + c.command_id + "\"}";
+}
+
+std::string encode(const Sample& s) {
+  return open(s.ts) + value_member(s.value) + "}";
 }
 
 std::string encode(const Ack& a) {
@@ -398,6 +427,12 @@ CommandPayload decode_command(std::string_view text) {
 }
 CommandPayload decode_command(std::string_view text, PayloadType expected) {
   return decode_command_impl(text, expected);
+}
+Sample decode_sample(std::string_view text) {
+  return decode_sample_impl(text, std::nullopt);
+}
+Sample decode_sample(std::string_view text, PayloadType expected) {
+  return decode_sample_impl(text, expected);
 }
 
 Ack decode_ack(std::string_view text) {

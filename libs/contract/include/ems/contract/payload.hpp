@@ -59,8 +59,19 @@ struct TriggerSample {
 struct Trigger {
   bool operator==(const Trigger&) const = default;
 };
-// Alternatives in PayloadType order: Float, Bool, Enum (label), Trigger.
-using CommandValue = std::variant<double, bool, std::string, Trigger>;
+// A value of any payload type. Alternatives in PayloadType order: Float, Bool, Enum (label),
+// Trigger.
+using SampleValue = std::variant<double, bool, std::string, Trigger>;
+using CommandValue = SampleValue;
+
+// A sample whose type is only known at run time: for consumers that take whatever a measurement
+// topic carries (historian, bridges). Encodes exactly like the typed sample of its type.
+struct Sample {
+  Timestamp ts;
+  SampleValue value;
+  PayloadType type() const noexcept { return static_cast<PayloadType>(value.index()); }
+  bool operator==(const Sample&) const = default;
+};
 
 struct CommandPayload {
   Timestamp ts;
@@ -110,6 +121,7 @@ std::string encode(const FloatSample& s);
 std::string encode(const BooleanSample& s);
 std::string encode(const EnumSample& s);
 std::string encode(const TriggerSample& s);
+std::string encode(const Sample& s);
 std::string encode(const CommandPayload& c);
 std::string encode(const Ack& a);
 std::string encode(const TopologyChanged& t);
@@ -119,7 +131,11 @@ FloatSample decode_float_sample(std::string_view json);
 BooleanSample decode_boolean_sample(std::string_view json);
 EnumSample decode_enum_sample(std::string_view json);
 TriggerSample decode_trigger_sample(std::string_view json);
-// Infers the payload type from "value": number, boolean, string, or absent (trigger).
+// Infers the type from "value": number, boolean, string, or absent (trigger). The second form
+// also requires the type that the measurement or command declares.
+Sample decode_sample(std::string_view json);
+Sample decode_sample(std::string_view json, PayloadType expected);
+// Same inference as decode_sample.
 CommandPayload decode_command(std::string_view json);
 // As above, and the payload must be of the type the target's command declares.
 CommandPayload decode_command(std::string_view json, PayloadType expected);
