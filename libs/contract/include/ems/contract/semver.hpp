@@ -5,10 +5,11 @@
 //
 // The rules, largest wins, reasons accumulate in a stable order (top-level fields, then devices,
 // buses and templates by id):
-//   major  a device, extra measurement, bus, bus member or template removed; a device's template
-//          changed; a unit changed (extra measurement, or a measurement/command of a template in
-//          templates_used); a measurement's value type changed; a command's verb, target or
-//          payload changed; a bus's type changed; deployment_uuid or site_id changed.
+//   major  a device, extra measurement, bus, bus member (device_id:port: a new port is a removal
+//          plus an addition) or template removed; a device's template changed; a unit changed
+//          (extra measurement, or a measurement/command of a template in templates_used); a
+//          measurement's value type changed; a command's verb, target or payload changed; a
+//          bus's type changed; deployment_uuid or site_id changed.
 //   minor  something added: device, extra measurement, bus, bus member, template, template
 //          measurement or command; a device re-parented.
 //   patch  metadata only: display names (device, site, display_name_default), connections,
