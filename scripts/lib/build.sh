@@ -17,7 +17,8 @@ ems_print_build_errors() {
 }
 
 # ems_cmake_build <label> <build dir> <log> [cmake args...]: configure (every time: the tree is
-# globbed at configure time, so new folders are picked up) and build with ninja.
+# globbed at configure time, so new folders are picked up) and build with ninja; EMS_BUILD_TARGETS
+# (space-separated ninja targets) limits what is built.
 ems_cmake_build() {
   local label="$1" dir="$2" log="$3" start
   shift 3
@@ -31,11 +32,12 @@ ems_cmake_build() {
     return 1
   fi
   ems_log "build ($label): ninja -j$EMS_JOBS"
-  local rc=0
+  local rc=0 targets=()
+  [[ -n "${EMS_BUILD_TARGETS:-}" ]] && read -ra targets <<<"$EMS_BUILD_TARGETS"
   if [[ "${EMS_VERBOSE:-0}" == 1 ]]; then
-    { ninja -C "$dir" -j "$EMS_JOBS" 2>&1 | tee -a "$log"; } || rc=$?
+    { ninja -C "$dir" -j "$EMS_JOBS" "${targets[@]}" 2>&1 | tee -a "$log"; } || rc=$?
   else
-    ninja -C "$dir" -j "$EMS_JOBS" >>"$log" 2>&1 || rc=$?
+    ninja -C "$dir" -j "$EMS_JOBS" "${targets[@]}" >>"$log" 2>&1 || rc=$?
   fi
   if ((rc != 0)); then
     ems_print_build_errors "$log"
@@ -53,9 +55,10 @@ ems_build_main() {
     -DEMS_BUILD_BENCH="$with_tests" -DEMS_BUILD_SERVICES=ON
 }
 
-# The clang build of the libFuzzer targets (fuzz/fuzz_*.cpp) with ASan and UBSan.
+# The clang build of the libFuzzer targets (fuzz/fuzz_*.cpp) with ASan and UBSan. Only fuzz/ and
+# the libraries its targets link are built, not every library.
 ems_build_fuzz() {
-  CC=clang CXX=clang++ ems_cmake_build fuzz "$EMS_FUZZ_BUILD_DIR" "$EMS_LOG_DIR/build-fuzz.log" \
+  EMS_BUILD_TARGETS=fuzz/all CC=clang CXX=clang++ ems_cmake_build fuzz "$EMS_FUZZ_BUILD_DIR" "$EMS_LOG_DIR/build-fuzz.log" \
     -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEMS_BUILD_FUZZ=ON -DEMS_BUILD_TESTS=OFF \
     -DEMS_BUILD_BENCH=OFF -DEMS_BUILD_SERVICES=OFF
 }

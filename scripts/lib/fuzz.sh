@@ -32,9 +32,13 @@ ems_fuzz_run_one() {
   runs="$(grep -oE 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -oE '[0-9]+$' || true)"
   rm -rf "$work"
   if ((rc != 0)); then
-    ems_log "fuzz: $name FAILED (exit $rc); log $log; last lines:"
-    grep -E 'ERROR|SUMMARY|Test unit written|==[0-9]+==' "$log" | head -n 20 >&2 || true
-    tail -n 15 "$log" >&2
+    ems_log "fuzz: $name FAILED (exit $rc); log $log; report:"
+    # The sanitizer or libFuzzer report (stack, input, artifact path), else the end of the log.
+    if grep -qE '^==[0-9]+== ?ERROR' "$log"; then
+      sed -n '/^==[0-9]*== \{0,1\}ERROR/,$p' "$log" | grep -v '^stat::' | head -n 60 >&2
+    else
+      tail -n 30 "$log" >&2
+    fi
     return 1
   fi
   ems_log "fuzz: $name ok (${runs:-?} runs in ${EMS_FUZZ_SECONDS}s)"
