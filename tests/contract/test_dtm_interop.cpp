@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ems/contract/catalog.hpp"
 #include "ems/contract/dtm.hpp"
 
 namespace {
@@ -37,6 +38,31 @@ TEST(DtmInterop, EveryRealDtmParsesAndRoundTrips) {
     ++count;
   }
   EXPECT_GE(count, 2);
+}
+
+// Every template slug a real DTM uses exists in the configurator's own catalog and in ours.
+TEST(DtmInterop, RealDtmsResolveAgainstTheCatalogs) {
+  if (!fs::is_directory(shared_dir() / "dtm")) GTEST_SKIP() << "no " << shared_dir() << "/dtm";
+  std::vector<fs::path> roots{shared_dir() / "templates", fs::path(EMS_SOURCE_ROOT) / "templates"};
+  for (const auto& root : roots) {
+    if (!fs::is_directory(root)) continue;
+    SCOPED_TRACE(root.string());
+    TemplateCatalog catalog;
+    try {
+      catalog = TemplateCatalog::load(root);
+    } catch (const ContractError& e) {
+      ADD_FAILURE() << e.what();
+      continue;
+    }
+    for (const auto& entry : fs::directory_iterator(shared_dir() / "dtm")) {
+      SCOPED_TRACE(entry.path().string());
+      try {
+        parse_dtm(load(entry.path()), &catalog);
+      } catch (const ContractError& e) {
+        ADD_FAILURE() << e.what();
+      }
+    }
+  }
 }
 
 TEST(DtmInterop, LegacyFormulaDtmIsRejectedAtTheFormulaField) {

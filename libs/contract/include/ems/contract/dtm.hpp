@@ -32,7 +32,8 @@ struct Thresholds {
 };
 
 // How a value is read or written. `fields` is the whole binding object as normalized JSON
-// (it includes "protocol"; defaults such as scale 1.0 / word_order high_low are filled in).
+// (it includes "protocol"; defaults such as scale 1.0 / word_order high_low are filled in;
+// optional fields without a default, e.g. value_map or data_type, are omitted - never null).
 struct Binding {
   std::string protocol;  // modbus_tcp dnp3_tcp snmp redfish can synthetic distribute power_cap
                          // bacnet_ip bacnet_sc
