@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "ems/runtime/http.hpp"
+#include "ems/runtime/shutdown.hpp"
 #include "ems/testing/process.hpp"
 
 namespace ems::testing {
@@ -20,12 +21,17 @@ TEST(TestSupport, RunCommandReportsExitCodeAndOutput) {
 }
 
 TEST(TestSupport, ChildProcessTerminateAndKill) {
+  // With the service's SIGTERM handler installed, a child signalled at once must still die of
+  // the default action (and not run the parent's handler between fork and exec).
+  ems::runtime::install_shutdown_handlers();
+  ems::runtime::reset_shutdown_for_testing();
   ChildProcess child;
   child.spawn({"/bin/sleep", "30"}, "/dev/null");
   EXPECT_TRUE(child.running());
   child.terminate(2s);
   EXPECT_FALSE(child.running());
   EXPECT_EQ(child.exit_code(), 128 + 15);
+  EXPECT_FALSE(ems::runtime::shutdown_requested());
   child.spawn({"/bin/sleep", "30"}, "/dev/null");
   child.kill();
   EXPECT_EQ(child.exit_code(), 128 + 9);

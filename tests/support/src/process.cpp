@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -62,12 +63,27 @@ void ChildProcess::spawn(const std::vector<std::string>& argv, const std::string
     throw std::runtime_error("cannot open " + log_path + ": " + std::strerror(errno));
   }
   const pid_t parent = ::getpid();
+  // Signals are blocked across fork so none reaches the child while it still runs the parent's
+  // handlers (the shutdown handler would write into the parent's self-pipe); the child resets
+  // every handler to the default and only then unblocks.
+  sigset_t all;
+  sigset_t previous;
+  ::sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &previous);
   const pid_t pid = ::fork();
   if (pid < 0) {
+    ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
     ::close(log_fd);
     throw std::runtime_error(std::string("fork: ") + std::strerror(errno));
   }
   if (pid == 0) {
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    ::sigemptyset(&dfl.sa_mask);
+    for (int sig = 1; sig < NSIG; ++sig) ::sigaction(sig, &dfl, nullptr);
+    sigset_t none;
+    ::sigemptyset(&none);
+    ::pthread_sigmask(SIG_SETMASK, &none, nullptr);
     ::setpgid(0, 0);
     if (die_with_parent) {
       ::prctl(PR_SET_PDEATHSIG, SIGKILL);
@@ -82,6 +98,7 @@ void ChildProcess::spawn(const std::vector<std::string>& argv, const std::string
     [[maybe_unused]] auto n = ::write(STDERR_FILENO, msg, sizeof msg - 1);
     ::_exit(127);
   }
+  ::pthread_sigmask(SIG_SETMASK, &previous, nullptr);
   ::close(log_fd);
   pid_ = pid;
 }
