@@ -111,8 +111,10 @@ inline Json base_dtm() {
         "comm_status": {"unit": "none", "type": "enum", "values": {"0": "ONLINE", "1": "OFFLINE", "2": "DEGRADED"},
                         "publisher": "gateway"}},
       "commands": {
-        "close_breaker": {"verb": "start", "target": "breaker_closed", "unit": "none", "payload": "trigger",
-                          "fanout": "fixtures"}}
+        "close_breaker": {"verb": "start", "target": "breaker_closed", "unit": "none", "payload": "bool",
+                          "fanout": "fixtures"},
+        "reset_trip": {"verb": "reset", "target": "breaker_closed", "unit": "none", "payload": "trigger",
+                       "fanout": "line_controller"}}
     }
   },
   "pending_devices": [{"device_id": "later_1", "anything": "goes"}]

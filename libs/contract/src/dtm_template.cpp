@@ -46,6 +46,43 @@ Command read_command(const Json& j, const std::string& path, Issues& issues) {
   return c;
 }
 
+// The verb fixes the payload (CONTRACT.md section 3: reset/clear are triggers, start/stop/
+// enable/disable are booleans, set writes a value of the target's type) and the command shares
+// the target measurement's unit, so its bounds apply to the written value.
+void check_command_target(const Template& t, const Command& cmd, const std::string& path,
+                          bool compare_with_target, Issues& issues) {
+  const bool trigger_verb = cmd.verb == Verb::reset || cmd.verb == Verb::clear;
+  const bool bool_verb = cmd.verb == Verb::start || cmd.verb == Verb::stop ||
+                         cmd.verb == Verb::enable || cmd.verb == Verb::disable;
+  const std::string payload_path = json_pointer_append(path, "payload");
+  const std::string verb(to_string(cmd.verb));
+  if (trigger_verb && cmd.payload != PayloadType::Trigger)
+    issues.add(payload_path, "'" + verb + "' commands carry a trigger payload");
+  if (bool_verb && cmd.payload != PayloadType::Bool)
+    issues.add(payload_path, "'" + verb + "' commands carry a bool payload");
+  if (cmd.verb == Verb::set && cmd.payload == PayloadType::Trigger)
+    issues.add(payload_path, "'set' writes a value: payload float, bool or enum");
+
+  if (cmd.binding && cmd.binding->protocol == "power_cap") return;  // targets the children
+  if (cmd.target.empty()) return;                                   // already reported
+  auto m = t.measurements.find(cmd.target);
+  if (m == t.measurements.end()) {
+    issues.add(json_pointer_append(path, "target"),
+               "target '" + cmd.target + "' is not a measurement of template '" + t.slug + "'");
+    return;
+  }
+  if (!compare_with_target) return;
+  if (cmd.unit != m->second.unit)
+    issues.add(json_pointer_append(path, "unit"),
+               "unit '" + std::string(to_string(cmd.unit)) + "' differs from target '" +
+                   cmd.target + "' (" + std::string(to_string(m->second.unit)) + ")");
+  if (cmd.verb == Verb::set && cmd.payload != PayloadType::Trigger &&
+      to_string(cmd.payload) != to_string(m->second.type))
+    issues.add(payload_path, "'set' payload " + std::string(to_string(cmd.payload)) +
+                                 " differs from target '" + cmd.target + "' type " +
+                                 std::string(to_string(m->second.type)));
+}
+
 std::vector<ContainedTemplate> read_contains(FieldReader& t) {
   std::vector<ContainedTemplate> out;
   const Json* j = t.get("contains");
@@ -250,14 +287,15 @@ Template read_template(const Json& j, const std::string& path, Issues& issues) {
   t.contains = read_contains(r);
   if (leaf && !t.contains.empty())
     issues.add(r.path("contains"), "a leaf template cannot contain other templates");
+  const std::size_t before_measurements = issues.size();
   t.measurements = read_named<Measurement>(r, "measurements", read_measurement);
+  // A measurement that failed to parse has placeholder unit/type: comparing commands against it
+  // would only repeat that failure.
+  const bool measurements_ok = issues.size() == before_measurements;
   t.commands = read_named<Command>(r, "commands", read_command);
-  for (const auto& [name, cmd] : t.commands) {
-    bool power_cap = cmd.binding && cmd.binding->protocol == "power_cap";
-    if (!power_cap && !cmd.target.empty() && !t.measurements.count(cmd.target))
-      issues.add(json_pointer_append(json_pointer_append(r.path("commands"), name), "target"),
-                 "target '" + cmd.target + "' is not a measurement of template '" + t.slug + "'");
-  }
+  for (const auto& [name, cmd] : t.commands)
+    check_command_target(t, cmd, json_pointer_append(r.path("commands"), name), measurements_ok,
+                         issues);
   if (kind == "module" && t.measurements.empty() && t.commands.empty())
     issues.add(r.path("measurements"),
                "a module template needs at least one measurement or command");
