@@ -1,0 +1,40 @@
+#pragma once
+// POSIX TCP helpers for the Modbus server: an owning fd, listen, poll-with-timeout receive.
+// Errors throw ModbusError(kConnection) naming the address and the errno text.
+
+#include <chrono>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace ems::protocols::modbus::detail {
+
+class Socket {
+ public:
+  Socket() = default;
+  explicit Socket(int fd) : fd_(fd) {}
+  Socket(Socket&& o) noexcept : fd_(o.release()) {}
+  Socket& operator=(Socket&& o) noexcept;
+  Socket(const Socket&) = delete;
+  Socket& operator=(const Socket&) = delete;
+  ~Socket() { close(); }
+
+  int fd() const noexcept { return fd_; }
+  bool valid() const noexcept { return fd_ >= 0; }
+  int release() noexcept;
+  void close() noexcept;
+  void shutdown() noexcept;  // wakes a thread blocked on this socket
+
+ private:
+  int fd_ = -1;
+};
+
+Socket listen_tcp(const std::string& host, std::uint16_t port, int backlog);
+std::uint16_t local_port(const Socket& s);
+void send_all(const Socket& s, std::span<const std::uint8_t> data);
+bool wait_readable(const Socket& s, std::chrono::milliseconds timeout);
+// Bytes read (> 0), 0 when the peer closed, -1 on timeout.
+long receive_some(const Socket& s, std::span<std::uint8_t> buffer,
+                  std::chrono::milliseconds timeout);
+
+}  // namespace ems::protocols::modbus::detail
