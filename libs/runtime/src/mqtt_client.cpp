@@ -176,12 +176,14 @@ void MqttClient::supervise() {
       wake_.wait(lock, [&] { return stopping_ || need_connect_; });
       continue;
     }
+    const auto losses_before = losses_;
     lock.unlock();
     const bool ok = try_connect();
     lock.lock();
     if (ok) {
       backoff.reset();
-      need_connect_ = false;
+      // A loss reported while we were not holding the lock means this session is already gone.
+      if (losses_ == losses_before) need_connect_ = false;
       continue;
     }
     const auto delay = backoff.next();
@@ -222,7 +224,6 @@ void MqttClient::handle_connected() {
   std::vector<std::function<void()>> hooks;
   {
     std::lock_guard lock(mutex_);
-    need_connect_ = false;
     subscriptions = subscriptions_;
     hooks = connected_hooks_;
   }
@@ -258,6 +259,7 @@ void MqttClient::handle_connection_lost() {
     std::lock_guard lock(mutex_);
     connected_.store(false);
     need_connect_ = true;
+    ++losses_;
   }
   connected_gauge_.set(0);
   wake_.notify_all();

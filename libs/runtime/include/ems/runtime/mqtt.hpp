@@ -24,6 +24,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -141,6 +142,7 @@ class MqttClient {
   bool started_ = false;
   bool stopping_ = false;
   bool need_connect_ = true;
+  std::uint64_t losses_ = 0;  // connection losses seen; lets supervise() spot a lost session
   std::thread supervisor_;
   std::atomic<bool> connected_{false};
   std::atomic<bool> stopping_flag_{false};  // publish() refuses once set (lock-free check)
