@@ -210,6 +210,26 @@ TEST(Catalog, DanglingContainsIsAnError) {
       << dump(issues);
 }
 
+TEST(Catalog, RollUpsMustReadAMeasurementOfTheChildren) {
+  TempCatalog dir;
+  dir.write("leaf/rack.yaml", kRack);
+  dir.write("module/bank.yaml", R"(template: bank
+kind: module
+description: racks
+contains: [{template: rack}]
+measurements:
+  total:
+    unit: watts
+    type: float
+    publisher: gateway
+    binding: {protocol: synthetic, operation: sum, source_measurement: power, child_template: rack}
+)");
+  auto issues = load_issues(dir.root());
+  EXPECT_TRUE(has_issue(issues, "module/bank.yaml#/measurements/total/binding/source_measurement",
+                        "no child template"))
+      << dump(issues);
+}
+
 TEST(Catalog, KindMustMatchItsFolder) {
   TempCatalog dir;
   dir.write("leaf/rack.yaml", kRack);

@@ -151,6 +151,15 @@ TemplateCatalog TemplateCatalog::load(const std::filesystem::path& root) {
             origin[slug] + "#/contains/" + std::to_string(i) + "/template",
             "contained template '" + t.contains[i].template_slug + "' is not in the catalog");
   }
+  auto resolve = [&](const std::string& slug) -> const Template* {
+    auto it = templates.find(slug);
+    return it == templates.end() ? nullptr : &it->second;
+  };
+  for (const auto& [slug, t] : templates) {
+    detail::Issues local;
+    detail::check_child_names(t, "", resolve, local);
+    for (auto& i : local.list()) issues.add(origin[slug] + "#" + i.path, std::move(i.message));
+  }
   issues.throw_if_any();
   return TemplateCatalog(std::move(templates));
 }

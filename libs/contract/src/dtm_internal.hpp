@@ -2,6 +2,7 @@
 // Private to libs/contract: the collecting (non-throwing) parsers behind parse_dtm,
 // parse_template and parse_measurement, so that one parse reports every issue at once.
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -23,6 +24,12 @@ void resolve_value_map_codes(Binding& binding, const std::vector<EnumValue>& val
 Measurement read_measurement(const Json& j, const std::string& path, Issues& issues);
 Template read_template(const Json& j, const std::string& path, Issues& issues);
 Dtm read_dtm(const Json& doc, Issues& issues);
+// Finds a template by slug (in templates_used, the catalog, ...); nullptr when unknown.
+using TemplateResolver = std::function<const Template*(const std::string&)>;
+// Roll-ups read a measurement of the children and power caps write commands of the children:
+// those names must exist in the child templates that `resolve` knows.
+void check_child_names(const Template& t, const std::string& path, const TemplateResolver& resolve,
+                       Issues& issues);
 void check_references_into(const Dtm& dtm, const TemplateCatalog* catalog, Issues& issues);
 
 // Services that publish computed measurements / execute fanned-out commands.

@@ -1,5 +1,6 @@
 // Referential rules of a DTM (CONTRACT.md section 5): everything that names something else must
 // resolve, and the parent relation must be a forest. Linear in the size of the DTM.
+#include <algorithm>
 #include <set>
 #include <unordered_map>
 #include <unordered_set>
@@ -68,6 +69,12 @@ void check_buses(const Dtm& dtm, Issues& issues) {
   }
 }
 
+const Template* resolve(const Dtm& dtm, const TemplateCatalog* catalog, const std::string& slug) {
+  auto it = dtm.templates_used.find(slug);
+  if (it != dtm.templates_used.end()) return &it->second;
+  return catalog != nullptr ? catalog->find(slug) : nullptr;
+}
+
 void check_templates(const Dtm& dtm, const TemplateCatalog* catalog, Issues& issues) {
   std::unordered_set<std::string> used;
   for (const auto& [id, d] : dtm.devices) {
@@ -88,6 +95,8 @@ void check_templates(const Dtm& dtm, const TemplateCatalog* catalog, Issues& iss
                      "the devices use)");
     if (catalog != nullptr && !catalog->contains(slug))
       issues.add(path, "template '" + slug + "' is not in the bundled template catalog");
+    check_child_names(
+        t, path, [&](const std::string& slug) { return resolve(dtm, catalog, slug); }, issues);
     for (std::size_t i = 0; i < t.contains.size(); ++i) {
       const std::string& child = t.contains[i].template_slug;
       bool known =
@@ -101,6 +110,41 @@ void check_templates(const Dtm& dtm, const TemplateCatalog* catalog, Issues& iss
 }
 
 }  // namespace
+
+// Roll-ups read a measurement of the children and power caps write commands of the children:
+// those names must exist in the child templates (when the child templates are known).
+void check_child_names(const Template& t, const std::string& path, const TemplateResolver& resolve,
+                       Issues& issues) {
+  for (const auto& [name, m] : t.measurements) {
+    if (!m.binding || !m.binding->fields.contains("source_measurement")) continue;
+    const auto source = m.binding->fields["source_measurement"].get<std::string>();
+    std::vector<const Template*> children;
+    if (m.binding->fields.contains("child_template")) {
+      if (auto* c = resolve(m.binding->fields["child_template"].get<std::string>()))
+        children.push_back(c);
+    } else {
+      for (const auto& c : t.contains)
+        if (auto* child = resolve(c.template_slug)) children.push_back(child);
+    }
+    if (children.empty()) continue;
+    bool found = std::any_of(children.begin(), children.end(),
+                             [&](const Template* c) { return c->measurements.count(source) > 0; });
+    if (!found)
+      issues.add(path + "/measurements/" + name + "/binding/source_measurement",
+                 "no child template of '" + t.slug + "' has a measurement '" + source + "'");
+  }
+  for (const auto& [name, c] : t.commands) {
+    if (!c.binding || c.binding->protocol != "power_cap") continue;
+    const Template* child = resolve(c.binding->fields.value("child_template", std::string()));
+    if (child == nullptr || !c.binding->fields.contains("child_commands")) continue;
+    const Json& cmds = c.binding->fields["child_commands"];
+    for (std::size_t k = 0; k < cmds.size(); ++k)
+      if (!child->commands.count(cmds[k].get<std::string>()))
+        issues.add(path + "/commands/" + name + "/binding/child_commands/" + std::to_string(k),
+                   "'" + cmds[k].get<std::string>() + "' is not a command of template '" +
+                       child->slug + "'");
+  }
+}
 
 void check_references_into(const Dtm& dtm, const TemplateCatalog* catalog, Issues& issues) {
   for (const auto& [key, d] : dtm.devices) {

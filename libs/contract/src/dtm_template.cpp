@@ -1,5 +1,6 @@
 // Device templates (device-api.md 1.5-1.9): kind rules, contained children, measurements,
 // commands, install tasks and alarms. Shared by parse_dtm (templates_used) and the catalog.
+#include <algorithm>
 #include <set>
 
 #include "dtm_internal.hpp"
@@ -81,6 +82,29 @@ void check_command_target(const Template& t, const Command& cmd, const std::stri
     issues.add(payload_path, "'set' payload " + std::string(to_string(cmd.payload)) +
                                  " differs from target '" + cmd.target + "' type " +
                                  std::string(to_string(m->second.type)));
+}
+
+// Roll-ups and power caps act on the module's children: a binding's child_template must be one
+// of the templates this module contains.
+void check_child_templates(const Template& t, const std::string& path, Issues& issues) {
+  auto check = [&](const std::optional<Binding>& b, const std::string& binding_path) {
+    if (!b || !b->fields.contains("child_template")) return;
+    const std::string child = b->fields["child_template"].get<std::string>();
+    bool contained =
+        std::any_of(t.contains.begin(), t.contains.end(),
+                    [&](const ContainedTemplate& c) { return c.template_slug == child; });
+    if (!contained)
+      issues.add(json_pointer_append(binding_path, "child_template"),
+                 "child_template '" + child + "' is not in this template's contains");
+  };
+  for (const auto& [name, m] : t.measurements)
+    check(m.binding,
+          json_pointer_append(json_pointer_append(json_pointer_append(path, "measurements"), name),
+                              "binding"));
+  for (const auto& [name, c] : t.commands)
+    check(c.binding,
+          json_pointer_append(json_pointer_append(json_pointer_append(path, "commands"), name),
+                              "binding"));
 }
 
 std::vector<ContainedTemplate> read_contains(FieldReader& t) {
@@ -299,6 +323,7 @@ Template read_template(const Json& j, const std::string& path, Issues& issues) {
   if (kind == "module" && t.measurements.empty() && t.commands.empty())
     issues.add(r.path("measurements"),
                "a module template needs at least one measurement or command");
+  check_child_templates(t, r.path(), issues);
   t.install_tasks = read_install_tasks(r);
   t.alarms = read_alarms(r);
   return t;
