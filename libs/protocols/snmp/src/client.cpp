@@ -31,6 +31,10 @@ ErrorKind kind_of_library_error(int lib_errno) {
       return ErrorKind::timeout;
     case SNMPERR_AUTHENTICATION_FAILURE:
     case SNMPERR_UNKNOWN_USER_NAME:
+    case SNMPERR_UNKNOWN_ENG_ID:
+    case SNMPERR_NOT_IN_TIME_WINDOW:
+    case SNMPERR_DECRYPTION_ERR:
+    case SNMPERR_USM_PARSEERROR:
     case SNMPERR_UNSUPPORTED_SEC_LEVEL:
     case SNMPERR_UNKNOWN_SEC_MODEL:
     case SNMPERR_USM_UNKNOWNSECURITYNAME:
@@ -193,7 +197,10 @@ std::vector<VarBind> SnmpClient::request(int command, const std::vector<VarBind>
     snmp_sess_error(session_->handle, &lib_errno, &sys_errno, &text);
     std::string message = text != nullptr ? text : "unknown error";
     std::free(text);
-    throw SnmpError(kind_of_library_error(lib_errno), where + ": " + message);
+    // snmp_sess_error's errno out-parameter is not reliably filled in 5.9; the session has it.
+    if (lib_errno == 0) lib_errno = snmp_sess_session(session_->handle)->s_snmp_errno;
+    throw SnmpError(kind_of_library_error(lib_errno),
+                    where + ": " + message + " (net-snmp error " + std::to_string(lib_errno) + ")");
   }
   if (response->command != SNMP_MSG_RESPONSE)
     throw SnmpError(
