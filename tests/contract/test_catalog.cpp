@@ -102,6 +102,7 @@ single_quoted: 'true'
 hex_like: 0x10
 dotted_oid: 1.3.6.1
 inf_word: .inf
+too_big: 1e400
 0: STANDBY
 10: OFFLINE
 list: [1, "2", three]
@@ -125,6 +126,7 @@ list: [1, "2", three]
   EXPECT_EQ(j["hex_like"], "0x10");
   EXPECT_EQ(j["dotted_oid"], "1.3.6.1");
   EXPECT_EQ(j["inf_word"], ".inf");
+  EXPECT_EQ(j["too_big"], "1e400");
   EXPECT_EQ(j["0"], "STANDBY");
   EXPECT_EQ(j["10"], "OFFLINE");
   EXPECT_EQ(j["list"], Json::parse(R"([1, "2", "three"])"));

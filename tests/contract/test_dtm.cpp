@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <limits>
 
 #include "dtm_fixture.hpp"
 #include "ems/contract/catalog.hpp"
@@ -201,6 +202,13 @@ TEST(Dtm, ReportsEveryIssueAtOnce) {
   doc["templates_used"]["bess_rack"]["measurements"]["active_power"]["unit"] = "kW";
   auto issues = issues_of(doc);
   EXPECT_EQ(issues.size(), 3u);
+}
+
+TEST(Dtm, NonFiniteNumbersAreRejected) {
+  Json doc = base_dtm();
+  doc["sizing_params"]["E_BESS_total_kWh"] = std::numeric_limits<double>::infinity();
+  auto issues = issues_of(doc);
+  EXPECT_TRUE(has_issue(issues, "/sizing_params/E_BESS_total_kWh", "finite"));
 }
 
 TEST(Dtm, NotAnObject) {

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cmath>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -33,7 +34,7 @@ Json plain_scalar(const std::string& s) {
     std::string text(begin, end);
     char* stop = nullptr;
     double d = std::strtod(text.c_str(), &stop);
-    if (stop == text.c_str() + text.size()) return d;
+    if (stop == text.c_str() + text.size() && std::isfinite(d)) return d;
   }
   return s;
 }

@@ -1,6 +1,7 @@
 #include "json_fields.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "ems/contract/vocabulary.hpp"
 
@@ -98,7 +99,12 @@ std::optional<double> FieldReader::number(std::string_view key, bool required) {
     issues_.add(path(key), "expected a number, got " + type_name(*v));
     return std::nullopt;
   }
-  return v->get<double>();
+  double d = v->get<double>();
+  if (!std::isfinite(d)) {  // JSON text cannot carry it back: the DTM must stay serializable
+    issues_.add(path(key), "expected a finite number");
+    return std::nullopt;
+  }
+  return d;
 }
 
 std::optional<std::int64_t> FieldReader::integer(std::string_view key, bool required) {
