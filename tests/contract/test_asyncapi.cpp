@@ -343,6 +343,34 @@ TEST(AsyncApi, CommandSourceResolvesDistributeAndPowerCap) {
   EXPECT_EQ(sw["reset_lockout"]["payload"], "trigger");
 }
 
+TEST(AsyncApi, DistributeGuardAndReserveFloor) {
+  Dtm dtm = site_dtm();
+  Json& fields = dtm.templates_used["bess_module"].commands["set_active_power"].binding->fields;
+  fields["ramp_rate_per_sec"] = 0.1;
+  fields["hysteresis_margin"] = 0.05;
+  fields["hysteresis_dwell_secs"] = 30.0;
+  dtm.sizing_params["bess_reserve_floor_mwh"] = 1.927;  // a quarter of 2 x 3854 kWh
+  Json dist = generate(dtm)["x-command-source"]["bess_module_1"]["set_active_power"];
+  EXPECT_EQ(dist["power_min"], -3854000.0);
+  EXPECT_EQ(dist["power_max"], 3854000.0);
+  EXPECT_EQ(dist["import_limit_topic"],
+            "sites/plant_a/devices/operating_envelope/measurements/import_limit/watts");
+  EXPECT_FALSE(dist.contains("export_limit_topic"));  // the envelope template has none
+  EXPECT_EQ(dist["active_power_topic"],
+            "sites/plant_a/devices/bess_module_1/measurements/active_power/watts");
+  EXPECT_DOUBLE_EQ(dist["state_of_charge_floor_percent"].get<double>(), 25.0);
+
+  dtm.devices.erase("operating_envelope");  // no envelope: no guard topics
+  dtm.sizing_params["bess_reserve_floor_mwh"] = 0.0;
+  dist = generate(dtm)["x-command-source"]["bess_module_1"]["set_active_power"];
+  EXPECT_FALSE(dist.contains("power_min"));
+  EXPECT_FALSE(dist.contains("import_limit_topic"));
+  EXPECT_FALSE(dist.contains("state_of_charge_floor_percent"));
+
+  dtm.sizing_params["bess_reserve_floor_mwh"] = 8.0;  // more than the racks hold
+  EXPECT_EQ(error_path(dtm), "/sizing_params/bess_reserve_floor_mwh");
+}
+
 TEST(AsyncApi, DistributeChildWithoutTheCommandIsAnError) {
   Dtm dtm = site_dtm();
   dtm.templates_used["bess_rack"].commands.clear();

@@ -7,7 +7,7 @@ DtmIndex::DtmIndex(const Dtm& dtm, std::string site_id) : dtm_(dtm), site_id_(st
   // dtm.devices is ordered by id, so every children list comes out sorted.
   for (const auto& [id, device] : dtm.devices) {
     if (device.parent) children_[*device.parent].push_back(&device);
-    if (device.template_slug == "poi_meter") poi_meters_.push_back(&device);
+    by_template_[device.template_slug].push_back(&device);
   }
 }
 
@@ -30,6 +30,11 @@ const Measurement* DtmIndex::measurement_of(const Device& d, const std::string& 
 const std::vector<const Device*>& DtmIndex::children_of(const std::string& id) const {
   auto it = children_.find(id);
   return it == children_.end() ? none_ : it->second;
+}
+
+const std::vector<const Device*>& DtmIndex::devices_of(const std::string& template_slug) const {
+  auto it = by_template_.find(template_slug);
+  return it == by_template_.end() ? none_ : it->second;
 }
 
 bool DtmIndex::has_device(std::string_view id) const {

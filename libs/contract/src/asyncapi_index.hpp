@@ -26,8 +26,9 @@ class DtmIndex {
   const Measurement* measurement_of(const Device& d, const std::string& name) const;
   // Children of `id`, sorted by device_id; empty when none.
   const std::vector<const Device*>& children_of(const std::string& id) const;
-  // The devices whose template is poi_meter (synthetic {poi_meter_device_id}).
-  const std::vector<const Device*>& poi_meters() const { return poi_meters_; }
+  // The devices of one template, sorted by device_id (poi_meter for {poi_meter_device_id},
+  // operating_envelope for the distribute guard).
+  const std::vector<const Device*>& devices_of(const std::string& template_slug) const;
   bool has_device(std::string_view id) const;
 
   // sites/<site>/devices/<device>/measurements/<name>/<unit>
@@ -40,7 +41,7 @@ class DtmIndex {
   const Dtm& dtm_;
   std::string site_id_;
   std::unordered_map<std::string_view, std::vector<const Device*>> children_;
-  std::vector<const Device*> poi_meters_;
+  std::unordered_map<std::string_view, std::vector<const Device*>> by_template_;
   std::vector<const Device*> none_;
 };
 

@@ -75,7 +75,7 @@ bool resolve_input(const DtmIndex& index, const Device& d, const std::string& in
     } else if (name == "device_id") {
       out += d.device_id;
     } else if (name == "poi_meter_device_id") {
-      const auto& meters = index.poi_meters();
+      const auto& meters = index.devices_of("poi_meter");
       if (meters.empty()) return false;
       if (meters.size() > 1)
         throw ContractError(path, "{poi_meter_device_id} is ambiguous: the DTM has " +
@@ -241,6 +241,51 @@ const std::string* find_command(const Template& t, Verb verb, const std::string&
   return nullptr;
 }
 
+// What the gateway needs beyond the children, as the reference generator emits it:
+// - with ramp/hysteresis guard fields and an operating_envelope device: the module's summed
+//   power_min/power_max and the topics of the envelope's import/export limits and of the
+//   module's own target measurement, so the split can be held inside the envelope;
+// - with sizing_params.bess_reserve_floor_mwh > 0: the state of charge (percent of the
+//   children's capacity) below which the module must not discharge.
+void add_distribute_limits(const DtmIndex& index, const Device& d, const Command& c,
+                           const std::string& path, Json& e, const Json& children) {
+  const Dtm& dtm = index.dtm();
+  const auto& envelopes = index.devices_of("operating_envelope");
+  if (e.contains("ramp_rate_per_sec") && !envelopes.empty()) {
+    double min = 0, max = 0;
+    for (const auto& child : children) {
+      min += child["power_min"].get<double>();
+      max += child["power_max"].get<double>();
+    }
+    e["power_min"] = min;
+    e["power_max"] = max;
+    const Device& env = *envelopes.front();
+    for (const char* limit : {"import_limit", "export_limit"}) {
+      if (const Measurement* m = index.measurement_of(env, limit))
+        e[std::string(limit) + "_topic"] = index.measurement_topic(env.device_id, limit, m->unit);
+    }
+    if (const Measurement* own = index.measurement_of(d, c.target))
+      e["active_power_topic"] = index.measurement_topic(d.device_id, c.target, own->unit);
+  }
+  const auto floor = dtm.sizing_params.find("bess_reserve_floor_mwh");
+  if (floor == dtm.sizing_params.end() || !floor->is_number() || floor->get<double>() <= 0) return;
+  double capacity_kwh = 0;
+  for (const Device* child : index.children_of(d.device_id)) {
+    const Template* ct = index.template_of(*child);
+    if (!ct || !ct->capacity_kwh)
+      throw ContractError(pointer({"templates_used", child->template_slug, "capacity_kwh"}),
+                          "a reserve floor needs capacity_kwh on every child of '" + d.device_id +
+                              "' (" + path + ")");
+    capacity_kwh += *ct->capacity_kwh;
+  }
+  const double percent = floor->get<double>() * 1000.0 / capacity_kwh * 100.0;
+  if (!(percent <= 100.0))  // also catches a module without children (division by zero)
+    throw ContractError(
+        "/sizing_params/bess_reserve_floor_mwh",
+        "reserve floor exceeds the capacity of the children of '" + d.device_id + "'");
+  e["state_of_charge_floor_percent"] = percent;
+}
+
 Json distribute_entry(const DtmIndex& index, const Device& d, const Command& c,
                       const std::string& path) {
   Json e = without_nulls(c.binding->fields);
@@ -273,6 +318,7 @@ Json distribute_entry(const DtmIndex& index, const Device& d, const Command& c,
          {"power_min", target->bounds->min},
          {"power_max", target->bounds->max}});
   }
+  add_distribute_limits(index, d, c, path, e, children);
   e["children"] = std::move(children);
   return e;
 }

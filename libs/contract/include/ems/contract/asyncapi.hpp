@@ -7,11 +7,27 @@
 // is one concrete message per template measurement/command (enum labels, bounds) and the
 // extensions below, so the document grows linearly with the number of devices:
 //
-//   x-protocol-source  {device_id: {measurement: entry}}  how the gateway reads each value:
-//                      connection (host, port, unit_id) merged with the binding fields, plus
-//                      unit and poll_rate_hz; synthetic inputs resolved to concrete topics.
-//   x-command-source   {device_id: {command: entry}}      how the gateway writes each command
-//                      (verb, target, unit, bounds), distribute/power_cap resolved to children.
+//   x-protocol-source  {device_id: {measurement: entry}}  how the gateway reads each value.
+//       real protocol: connection {host, port, unit_id?} + binding fields (nulls dropped,
+//         "protocol" included) + {unit, poll_rate_hz?}; enums always carry value_map (the
+//         binding's, else the measurement's code -> label). Devices whose connection is null or
+//         PROVISIONED_AT_COMMISSIONING get no real-protocol entries.
+//       synthetic: {protocol, operation, unit, poll_rate_hz?} + inputs: [concrete topics]
+//         ({site_id} {device_id} {poi_meter_device_id} expanded) or, for a source_measurement
+//         roll-up over the children (narrowed by child_template), inputs: [child topics] or
+//         pairs: [{topic, weight = child capacity_kwh}] for weighted_mean. Omitted when an input
+//         names a device the DTM lacks (e.g. no poi_meter) or no child matches.
+//   x-command-source   {device_id: {command: entry}}      how the gateway writes each command.
+//       real protocol: connection + binding fields + {unit, verb, target, payload} + bounds
+//         {min, max} of the target and value_map (label <-> code) for enum targets.
+//       distribute: binding fields + children: [{device_id, command_topic,
+//         operating_state_topic, state_of_charge_topic, power_min, power_max}]; with guard
+//         fields and an operating_envelope device also power_min/power_max (sums),
+//         import_limit_topic, export_limit_topic, active_power_topic; with
+//         sizing_params.bess_reserve_floor_mwh > 0 state_of_charge_floor_percent.
+//       power_cap: ramp/hysteresis fields + children: [{device_id, target, command_topic,
+//         min_w?, max_w?}] for each child of child_template x each child command.
+//       Commands executed by another service (fanout) are not listed.
 //   x-enum-values      {"<template>.<measurement>": [labels in code order]} and
 //                      {"devices.<device_id>.<measurement>": [...]} for extra measurements.
 //   x-display-name     {device_id: {display_name, measurements: {name: label}}}, resolved.
