@@ -301,15 +301,14 @@ bool MqttClient::publish(const std::string& topic, const std::string& payload, i
 }
 
 void MqttClient::subscribe(const std::string& filter, int qos, MessageCallback callback) {
-  bool now = false;
   {
     std::lock_guard lock(mutex_);
     subscriptions_.push_back({filter, qos, std::move(callback)});
-    // Paho's own state, not connected_: a hook subscribing during handle_connected() must not
-    // miss the session (a duplicate SUBSCRIBE just replaces the first).
-    now = client_->is_connected();
   }
-  if (now) {
+  // Paho's own state, not connected_: a hook subscribing during handle_connected() must not miss
+  // the session (a duplicate SUBSCRIBE just replaces the first). Asked outside mutex_: Paho
+  // holds its own lock while calling handle_connected(), which takes mutex_.
+  if (client_->is_connected()) {
     try {
       client_->subscribe(filter, qos);
     } catch (const std::exception& e) {

@@ -19,9 +19,10 @@ struct State {
   bool requested = false;
 };
 
+// Never destroyed: the detached pipe watcher may still touch it while statics are torn down.
 State& state() {
-  static State s;
-  return s;
+  static State* s = new State;
+  return *s;
 }
 
 // Written by the signal handler (async-signal-safe), read by the watcher thread.
