@@ -44,9 +44,8 @@ class OidTable {
   std::size_t size() const;
   void on_set(SetHandler handler);
 
-  // GET: each OID's value or noSuchObject (no entry under that OID prefix's parent) /
-  // noSuchInstance is not distinguished: the table has no object/instance split, so unknown
-  // OIDs answer noSuchObject.
+  // GET: each OID's value, or noSuchObject for an OID without an entry (the table has no
+  // object/instance split, so noSuchInstance is never produced).
   ResponderResult get(const std::vector<Oid>& oids) const;
   // GETNEXT: the first entry strictly after each OID, or endOfMibView.
   ResponderResult get_next(const std::vector<Oid>& oids) const;
