@@ -45,23 +45,20 @@ std::optional<ByteOrder> parse_byte_order(std::string_view s) noexcept {
 }
 
 void validate(const DbcSignal& s) {
-  const std::string where = "signal " + std::to_string(s.start_bit) + "|" +
-                            std::to_string(s.length) + "@" +
-                            (s.byte_order == ByteOrder::kLittleEndian ? "1" : "0");
-  if (s.length == 0 || s.length > 64) {
-    throw CanError(ErrorKind::kInvalidSignal, where + ": length must be 1..64");
-  }
-  if (s.start_bit > 63) {
-    throw CanError(ErrorKind::kInvalidSignal, where + ": start bit must be 0..63");
-  }
+  // Messages are built only on failure: validate runs for every decoded signal.
+  auto fail = [&s](const char* why) {
+    throw CanError(ErrorKind::kInvalidSignal,
+                   "signal " + std::to_string(s.start_bit) + "|" + std::to_string(s.length) +
+                       (s.byte_order == ByteOrder::kLittleEndian ? "@1" : "@0") + ": " + why);
+  };
+  if (s.length == 0 || s.length > 64) fail("length must be 1..64");
+  if (s.start_bit > 63) fail("start bit must be 0..63");
   const unsigned last = s.byte_order == ByteOrder::kLittleEndian
                             ? s.start_bit + s.length - 1u
                             : motorola_msb_position(s.start_bit) + s.length - 1u;
-  if (last > 63) {
-    throw CanError(ErrorKind::kInvalidSignal, where + ": runs past the 8-byte payload");
-  }
+  if (last > 63) fail("runs past the 8-byte payload");
   if (s.scale == 0.0 || !std::isfinite(s.scale) || !std::isfinite(s.offset)) {
-    throw CanError(ErrorKind::kInvalidSignal, where + ": scale must be finite and non-zero");
+    fail("scale must be finite and non-zero");
   }
 }
 
@@ -112,12 +109,12 @@ double decode_signal(std::span<const std::uint8_t> payload, const DbcSignal& s) 
 
 void encode_signal(std::span<std::uint8_t> payload, const DbcSignal& s, double engineering) {
   validate(s);
-  const std::string what = "value " + std::to_string(engineering);
+  const auto what = [engineering] { return "value " + std::to_string(engineering); };
   if (!std::isfinite(engineering)) {
-    throw CanError(ErrorKind::kOutOfRange, what + " is not a finite number");
+    throw CanError(ErrorKind::kOutOfRange, what() + " is not a finite number");
   }
   if ((s.minimum && engineering < *s.minimum) || (s.maximum && engineering > *s.maximum)) {
-    throw CanError(ErrorKind::kOutOfRange, what + " outside the signal's [" +
+    throw CanError(ErrorKind::kOutOfRange, what() + " outside the signal's [" +
                                                std::to_string(s.minimum.value_or(-INFINITY)) + "|" +
                                                std::to_string(s.maximum.value_or(INFINITY)) + "]");
   }
@@ -127,7 +124,7 @@ void encode_signal(std::span<std::uint8_t> payload, const DbcSignal& s, double e
   const double lo = s.is_signed ? -span / 2 : 0.0;
   const double hi_exclusive = s.is_signed ? span / 2 : span;
   if (!(raw >= lo && raw < hi_exclusive)) {
-    throw CanError(ErrorKind::kOutOfRange, what + " gives raw " + std::to_string(raw) +
+    throw CanError(ErrorKind::kOutOfRange, what() + " gives raw " + std::to_string(raw) +
                                                ", outside " +
                                                (s.is_signed ? "signed " : "unsigned ") +
                                                std::to_string(s.length) + "-bit range");
