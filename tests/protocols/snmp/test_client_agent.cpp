@@ -260,3 +260,60 @@ TEST(ClientAgentFaults, DelayWithinAndBeyondTheTimeout) {
 
 }  // namespace
 }  // namespace ems::protocols::snmp
+
+namespace ems::protocols::snmp {
+namespace {
+
+TEST(ClientAgentFaults, RetriesResendWithinTheBound) {
+  test::Site site;
+  SnmpClientConfig config = site.v2c();
+  config.timeout = std::chrono::milliseconds(200);
+  config.retries = 2;
+  SnmpClient client(config);
+  site.agent.set_fault({FaultPlan::Kind::silent, {}});
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(kind_of([&] { client.get(test::kEnergy); }), ErrorKind::timeout);
+  const auto elapsed = std::chrono::steady_clock::now() - start;
+  EXPECT_GE(elapsed, std::chrono::milliseconds(590));
+  EXPECT_LT(elapsed, std::chrono::milliseconds(3000));
+  EXPECT_EQ(site.agent.stats().faults_applied, 3u);  // first try + 2 retries reached the agent
+}
+
+TEST(ClientAgentFaults, V3DiscoveryAgainstAStoppedAgentTimesOutThenRecovers) {
+  test::Site site;
+  const std::uint16_t port = site.agent.port();
+  site.agent.stop();
+  SnmpClientConfig config = site.v3(test::sha256_aes128());
+  config.port = port;
+  SnmpClient client(config);
+  EXPECT_EQ(kind_of([&] { client.get(test::kEnergy); }), ErrorKind::timeout);
+  site.agent.start();  // the same agent restarts (its config says port 0: the port may change)
+  config.port = site.agent.port();
+  SnmpClient again(config);
+  EXPECT_EQ(again.get(test::kEnergy), Value::gauge32(1000));
+}
+
+TEST(ClientAgent, CounterSetsAndNoAuthNoPrivUser) {
+  const UsmUser plain{"ems-plain", AuthProtocol::none, "", PrivProtocol::none, ""};
+  SnmpAgent agent(SnmpAgentConfig{"127.0.0.1", 0, "public", "private", {plain}});
+  const Oid c32 = Oid::parse("1.3.6.1.4.1.99999.3.1.0");
+  const Oid c64 = Oid::parse("1.3.6.1.4.1.99999.3.2.0");
+  agent.define(c32, Value::counter32(1), Access::read_write);
+  agent.define(c64, Value::counter64(1), Access::read_write);
+  agent.start();
+  SnmpClientConfig config;
+  config.port = agent.port();
+  config.community = "private";
+  config.timeout = std::chrono::milliseconds(500);
+  SnmpClient writer(config);
+  writer.set({{c32, Value::counter32(4000000000u)}, {c64, Value::counter64(1ULL << 60)}});
+  config.version = SnmpVersion::v3;
+  config.user = plain;
+  SnmpClient reader(config);
+  const auto got = reader.get({c32, c64});
+  EXPECT_EQ(got[0].value, Value::counter32(4000000000u));
+  EXPECT_EQ(got[1].value.as_uint64(), 1ULL << 60);
+}
+
+}  // namespace
+}  // namespace ems::protocols::snmp

@@ -69,6 +69,7 @@ TEST(InteropTools, SnmpgetAndSnmpwalkOurAgentV3AuthPriv) {
   EXPECT_NE(r.out.find("Gauge32: 1000"), std::string::npos) << r.out;
   r = run("snmpwalk " + kV3Args + " " + target(site) + " " + test::kBase.str());
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
   EXPECT_EQ(value_lines(r.out), 7) << r.out;
   r =
       run("snmpget -v3 -l authPriv -u ems-aes256 -a SHA -A authpass-sha1 -x AES-256 -X "
