@@ -280,17 +280,22 @@ TEST(ClientAgentFaults, RetriesResendWithinTheBound) {
 }
 
 TEST(ClientAgentFaults, V3DiscoveryAgainstAStoppedAgentTimesOutThenRecovers) {
-  test::Site site;
-  const std::uint16_t port = site.agent.port();
-  site.agent.stop();
-  SnmpClientConfig config = site.v3(test::sha256_aes128());
+  std::uint16_t port = 0;
+  {
+    test::Site first;
+    port = first.agent.port();
+  }
+  test::Site probe_target_gone;  // keeps the users registered; its own port is elsewhere
+  SnmpClientConfig config = probe_target_gone.v3(test::sha256_aes128());
   config.port = port;
   SnmpClient client(config);
   EXPECT_EQ(kind_of([&] { client.get(test::kEnergy); }), ErrorKind::timeout);
-  site.agent.start();  // the same agent restarts (its config says port 0: the port may change)
-  config.port = site.agent.port();
-  SnmpClient again(config);
-  EXPECT_EQ(again.get(test::kEnergy), Value::gauge32(1000));
+  // The device comes back on its port: the same client discovers it on the next call.
+  SnmpAgent revived(
+      SnmpAgentConfig{"127.0.0.1", port, "public", "private", {test::sha256_aes128()}});
+  revived.define(test::kEnergy, Value::gauge32(7));
+  revived.start();
+  EXPECT_EQ(client.get(test::kEnergy), Value::gauge32(7));
 }
 
 TEST(ClientAgent, CounterSetsAndNoAuthNoPrivUser) {

@@ -142,15 +142,9 @@ void* open_session(const SnmpClientConfig& c, std::atomic<std::uint32_t>* parse_
   void* handle = snmp_sess_add_ex(&s, transport, nullptr, nullptr, &count_parse_failures, nullptr,
                                   nullptr, nullptr, nullptr);
   if (handle == nullptr) {
-    int lib_errno = 0, sys_errno = 0;
-    char* text = nullptr;
-    snmp_error(&s, &lib_errno, &sys_errno, &text);
-    std::string message = text != nullptr ? text : "unknown error";
-    std::free(text);
-    ErrorKind kind = kind_of_library_error(lib_errno);
-    // An engine-ID probe that got no answer is a timeout, whatever net-snmp calls it.
-    if (c.version == SnmpVersion::v3 && lib_errno == SNMPERR_BAD_SENDTO) kind = ErrorKind::timeout;
-    throw SnmpError(kind, "SNMP session to " + peer + " failed to open: " + message);
+    const detail::LibraryError error = detail::open_error(s);
+    throw SnmpError(kind_of_library_error(error.code),
+                    "SNMP session to " + peer + " failed to open: " + error.text);
   }
   return handle;
 }
@@ -192,15 +186,10 @@ std::vector<VarBind> SnmpClient::request(int command, const std::vector<VarBind>
                         " attempt(s) of " + std::to_string(config_.timeout.count()) + " ms");
   }
   if (status != STAT_SUCCESS || response == nullptr) {
-    int lib_errno = 0, sys_errno = 0;
-    char* text = nullptr;
-    snmp_sess_error(session_->handle, &lib_errno, &sys_errno, &text);
-    std::string message = text != nullptr ? text : "unknown error";
-    std::free(text);
-    // snmp_sess_error's errno out-parameter is not reliably filled in 5.9; the session has it.
-    if (lib_errno == 0) lib_errno = snmp_sess_session(session_->handle)->s_snmp_errno;
-    throw SnmpError(kind_of_library_error(lib_errno),
-                    where + ": " + message + " (net-snmp error " + std::to_string(lib_errno) + ")");
+    const detail::LibraryError error = detail::session_error(session_->handle);
+    throw SnmpError(
+        kind_of_library_error(error.code),
+        where + ": " + error.text + " (net-snmp error " + std::to_string(error.code) + ")");
   }
   if (response->command != SNMP_MSG_RESPONSE)
     throw SnmpError(

@@ -204,13 +204,28 @@ int netsnmp_security_level(SecurityLevel level) {
   return SNMP_SEC_LEVEL_NOAUTH;
 }
 
-std::string session_error_text(void* handle) {
-  int lib_errno = 0, sys_errno = 0;
-  char* text = nullptr;
-  snmp_sess_error(handle, &lib_errno, &sys_errno, &text);
-  std::string out = text != nullptr ? text : "unknown net-snmp error";
+namespace {
+LibraryError take(int code, char* text) {
+  LibraryError out{code, text != nullptr ? text : "unknown net-snmp error"};
   std::free(text);
   return out;
+}
+}  // namespace
+
+LibraryError session_error(void* handle) {
+  int code = 0, sys_errno = 0;
+  char* text = nullptr;
+  snmp_sess_error(handle, &code, &sys_errno, &text);
+  // snmp_sess_error's code out-parameter is not reliably filled in 5.9; the session has it.
+  if (code == 0) code = snmp_sess_session(handle)->s_snmp_errno;
+  return take(code, text);
+}
+
+LibraryError open_error(netsnmp_session& session) {
+  int code = 0, sys_errno = 0;
+  char* text = nullptr;
+  snmp_error(&session, &code, &sys_errno, &text);
+  return take(code, text);
 }
 
 }  // namespace ems::protocols::snmp::detail

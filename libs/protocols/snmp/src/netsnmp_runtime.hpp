@@ -27,7 +27,8 @@ std::mutex& usm_mutex();
 std::vector<oid> to_netsnmp(const Oid& o);
 Oid from_netsnmp(const oid* name, std::size_t length);
 
-// Converts a received varbind's value. Unknown tags become Opaque bytes of the raw value.
+// Converts a received varbind's value; a tag outside value.hpp's types throws
+// SnmpError(malformed_response) naming the OID and tag.
 Value value_from_netsnmp(const netsnmp_variable_list& var);
 // Appends a varbind (value encoded with its own tag) to a PDU. Throws SnmpError on failure.
 void add_varbind(netsnmp_pdu* pdu, const VarBind& vb);
@@ -36,7 +37,13 @@ const oid* auth_protocol_oid(AuthProtocol p, std::size_t& length);
 const oid* priv_protocol_oid(PrivProtocol p, std::size_t& length);
 int netsnmp_security_level(SecurityLevel level);
 
-// The library's last error for a single-session handle, as text.
-std::string session_error_text(void* handle);
+// The library's last error: its SNMPERR_* code and text. `session_error` reads an open
+// single-session handle, `open_error` a session struct that failed to open.
+struct LibraryError {
+  int code = 0;
+  std::string text;
+};
+LibraryError session_error(void* handle);
+LibraryError open_error(netsnmp_session& session);
 
 }  // namespace ems::protocols::snmp::detail

@@ -12,8 +12,8 @@
 //   authentication      - v3 USM rejected us (unknown user, wrong password, level not allowed)
 // Per-OID absence is not an error: GET returns noSuchObject / noSuchInstance values.
 //
-// v3: the session discovers the agent's engine ID when it opens (first request); a failed
-// discovery is retried on the next call.
+// v3: the agent's engine ID is discovered at the first request; while discovery has not
+// succeeded (agent down) every call retries it, so a device that comes back is found again.
 
 #include <chrono>
 #include <cstdint>
