@@ -193,6 +193,23 @@ TEST(ClientServer, ManyConcurrentClients) {
   EXPECT_EQ(site.server.stats().requests, static_cast<std::uint64_t>(kClients * 150));
 }
 
+TEST(ClientServer, ConnectionsBeyondTheLimitAreRefused) {
+  ModbusServer server(ModbusServerConfig{"127.0.0.1", 0, 1});
+  const std::uint16_t regs[] = {5};
+  server.set_holding(1, 0, regs);
+  server.start();
+  ModbusClient first({"127.0.0.1", server.port(), 1, std::chrono::milliseconds(500)});
+  EXPECT_EQ(first.read_holding_registers(0, 1), std::vector<std::uint16_t>{5});
+  ModbusClient second({"127.0.0.1", server.port(), 1, std::chrono::milliseconds(500)});
+  EXPECT_THROW(second.read_holding_registers(0, 1), ModbusError);
+  EXPECT_EQ(server.stats().refused, 1u);
+  first.close();
+  for (int i = 0; i < 50 && server.active_connections() > 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(second.read_holding_registers(0, 1), std::vector<std::uint16_t>{5});
+}
+
 TEST(ClientServer, ReconnectsAfterServerRestart) {
   auto site = std::make_unique<test::LoopbackSite>();
   const std::uint16_t port = site->server.port();

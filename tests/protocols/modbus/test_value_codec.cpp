@@ -105,6 +105,20 @@ TEST(ValueCodec, SunSpecScaleFactor) {
   }
 }
 
+TEST(ValueCodec, SunSpecNotImplementedMarkers) {
+  constexpr auto hl = WordOrder::kHighLow;
+  EXPECT_TRUE(sunspec_not_implemented(Regs{0x8000}, DataType::kInt16, hl));
+  EXPECT_FALSE(sunspec_not_implemented(Regs{0x8001}, DataType::kInt16, hl));
+  EXPECT_TRUE(sunspec_not_implemented(Regs{0xFFFF}, DataType::kUint16, hl));
+  EXPECT_TRUE(sunspec_not_implemented(Regs{0x8000, 0}, DataType::kInt32, hl));
+  EXPECT_TRUE(sunspec_not_implemented(Regs{0, 0x8000}, DataType::kInt32, WordOrder::kLowHigh));
+  EXPECT_FALSE(sunspec_not_implemented(Regs{0, 0x8000}, DataType::kInt32, hl));
+  EXPECT_TRUE(sunspec_not_implemented(Regs{0xFFFF, 0xFFFF}, DataType::kUint32, hl));
+  EXPECT_TRUE(sunspec_not_implemented(Regs{0x8000, 0, 0, 0}, DataType::kInt64, hl));
+  EXPECT_TRUE(sunspec_not_implemented(Regs{0x7FC0, 0}, DataType::kFloat32, hl));
+  EXPECT_FALSE(sunspec_not_implemented(Regs{0x42F7, 0}, DataType::kFloat32, hl));
+}
+
 TEST(ValueCodec, Bits) {
   EXPECT_EQ(decode_bit(true), 1.0);
   EXPECT_FALSE(encode_bit(0.0));

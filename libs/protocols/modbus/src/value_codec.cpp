@@ -183,6 +183,27 @@ int sunspec_exponent(std::uint16_t sf_register) {
   return sf;
 }
 
+bool sunspec_not_implemented(std::span<const std::uint16_t> regs, DataType type, WordOrder order) {
+  if (type == DataType::kFloat32) return std::isnan(decode_float32(regs, order));
+  check_size(regs, type);
+  const std::uint64_t v = gather(regs, order);
+  switch (type) {
+    case DataType::kInt16:
+      return v == 0x8000;
+    case DataType::kUint16:
+      return v == 0xFFFF;
+    case DataType::kInt32:
+      return v == 0x80000000;
+    case DataType::kUint32:
+      return v == 0xFFFFFFFF;
+    case DataType::kInt64:
+      return v == 0x8000000000000000;
+    case DataType::kFloat32:
+      break;
+  }
+  return false;
+}
+
 double decode_value(std::span<const std::uint16_t> regs, const ValueFormat& format,
                     std::optional<std::uint16_t> sunspec_sf) {
   const double sf = sunspec_sf ? pow10(sunspec_exponent(*sunspec_sf)) : 1.0;

@@ -53,6 +53,11 @@ std::vector<std::uint16_t> encode_float32(float raw, WordOrder order);
 // implemented" marker. Throws kOutOfRange naming the value otherwise.
 int sunspec_exponent(std::uint16_t sf_register);
 
+// True when the registers hold SunSpec's "not implemented" marker for the type: 0x8000 (int16),
+// 0xFFFF (uint16), 0x80000000 (int32), 0xFFFFFFFF (uint32), 0x8000000000000000 (int64), NaN
+// (float32). The gateway reports such a point as unavailable instead of a number.
+bool sunspec_not_implemented(std::span<const std::uint16_t> regs, DataType type, WordOrder order);
+
 // Registers -> engineering value. `sunspec_sf` is the raw scale-factor register, if bound.
 double decode_value(std::span<const std::uint16_t> regs, const ValueFormat& format,
                     std::optional<std::uint16_t> sunspec_sf = std::nullopt);
