@@ -1,22 +1,16 @@
 #include "ems/protocols/snmp/agent.hpp"
 
-#include <arpa/inet.h>
-#include <poll.h>
-#include <sys/socket.h>
-
 #include <atomic>
 #include <condition_variable>
 #include <map>
-#include <thread>
 
 #include "ems/protocols/snmp/error.hpp"
 #include "netsnmp_runtime.hpp"
+#include "server_session.hpp"
 
 namespace ems::protocols::snmp {
 
 namespace {
-
-constexpr auto kPollInterval = std::chrono::milliseconds(100);  // how fast stop() is noticed
 
 // net-snmp's USM list is process-wide: a user name can only mean one set of keys. Users are
 // registered once and stay for the life of the process (net-snmp offers no safe removal while
@@ -70,35 +64,21 @@ constexpr unsigned char kMalformedAnswer[] = {0x30, 0x82, 0x01, 0x00, 0x02, 0x01
 struct SnmpAgent::Impl {
   SnmpAgentConfig config;
   OidTable table;
-  std::uint16_t port = 0;
-  void* handle = nullptr;  // net-snmp single-session handle; owns the transport
-  netsnmp_transport* transport = nullptr;
+  std::unique_ptr<detail::ServerSession> session;
   std::atomic<bool> running{false};
-  std::thread thread;
-  mutable std::mutex mutex;  // guards fault, stats, and the stop wait
+  mutable std::mutex mutex;  // guards fault, stats, and the delay wait
   std::condition_variable stop_cv;
   FaultPlan fault;
   SnmpAgentStats stats;
 
-  void loop();
-  int handle_pdu(netsnmp_pdu* pdu);
+  void handle_pdu(detail::ServerSession& server, netsnmp_pdu& pdu);
   ResponderResult respond(const netsnmp_pdu& pdu, bool may_write);
-  void send_response(netsnmp_pdu* request, const ResponderResult& result);
+  void send_response(detail::ServerSession& server, netsnmp_pdu& request,
+                     const ResponderResult& result);
 
   void count(std::uint64_t SnmpAgentStats::*field) {
     std::lock_guard lock(mutex);
     ++(stats.*field);
-  }
-
-  static int callback(int op, netsnmp_session* /*session*/, int /*reqid*/, netsnmp_pdu* pdu,
-                      void* magic) {
-    if (op != NETSNMP_CALLBACK_OP_RECEIVED_MESSAGE || pdu == nullptr) return 1;
-    try {
-      return static_cast<Impl*>(magic)->handle_pdu(pdu);
-    } catch (const std::exception& e) {
-      snmp_log(LOG_ERR, "SNMP agent: request dropped: %s\n", e.what());
-      return 1;
-    }
   }
 };
 
@@ -118,29 +98,15 @@ SnmpAgent::~SnmpAgent() {
 void SnmpAgent::start() {
   Impl& s = *impl_;
   if (s.running) return;
-  const std::string address = "udp:" + s.config.bind_address + ":" + std::to_string(s.config.port);
-  s.transport = netsnmp_transport_open_server("ems_snmp_agent", address.c_str());
-  if (s.transport == nullptr)
-    throw SnmpError(ErrorKind::transport, "SNMP agent cannot bind " + address);
-  sockaddr_in bound{};
-  socklen_t len = sizeof bound;
-  if (::getsockname(s.transport->sock, reinterpret_cast<sockaddr*>(&bound), &len) == 0)
-    s.port = ntohs(bound.sin_port);
-
-  netsnmp_session session;
-  snmp_sess_init(&session);
-  session.version = SNMP_DEFAULT_VERSION;  // accept v2c and v3; the responder filters
-  session.isAuthoritative = SNMP_SESS_AUTHORITATIVE;
-  session.callback = &Impl::callback;
-  session.callback_magic = &s;
-  s.handle = snmp_sess_add(&session, s.transport, nullptr, nullptr);
-  if (s.handle == nullptr) {
-    netsnmp_transport_free(s.transport);
-    s.transport = nullptr;
-    throw SnmpError(ErrorKind::transport, "SNMP agent cannot create a session on " + address);
-  }
   s.running = true;
-  s.thread = std::thread([&s] { s.loop(); });
+  try {
+    s.session = std::make_unique<detail::ServerSession>(
+        "SNMP agent", s.config.bind_address, s.config.port,
+        [&s](detail::ServerSession& server, netsnmp_pdu& pdu) { s.handle_pdu(server, pdu); });
+  } catch (...) {
+    s.running = false;
+    throw;
+  }
 }
 
 void SnmpAgent::stop() {
@@ -150,15 +116,12 @@ void SnmpAgent::stop() {
     if (!s.running) return;
     s.running = false;
   }
-  s.stop_cv.notify_all();
-  if (s.thread.joinable()) s.thread.join();
-  snmp_sess_close(s.handle);  // also closes and frees the transport
-  s.handle = nullptr;
-  s.transport = nullptr;
+  s.stop_cv.notify_all();  // ends a fault delay at once
+  s.session.reset();       // joins the thread, closes the socket
 }
 
 std::uint16_t SnmpAgent::port() const noexcept {
-  return impl_->port;
+  return impl_->session ? impl_->session->port() : 0;
 }
 OidTable& SnmpAgent::table() noexcept {
   return impl_->table;
@@ -179,52 +142,40 @@ SnmpAgentStats SnmpAgent::stats() const {
   return impl_->stats;
 }
 
-void SnmpAgent::Impl::loop() {
-  while (running) {
-    pollfd p{transport->sock, POLLIN, 0};
-    const int n = ::poll(&p, 1, static_cast<int>(kPollInterval.count()));
-    if (n <= 0 || !running) continue;
-    fd_set fds;
-    FD_ZERO(&fds);
-    FD_SET(transport->sock, &fds);
-    snmp_sess_read(handle, &fds);  // parses (incl. USM) and calls `callback`
-  }
-}
-
-int SnmpAgent::Impl::handle_pdu(netsnmp_pdu* pdu) {
-  switch (pdu->command) {
+void SnmpAgent::Impl::handle_pdu(detail::ServerSession& server, netsnmp_pdu& pdu) {
+  switch (pdu.command) {
     case SNMP_MSG_GET:
     case SNMP_MSG_GETNEXT:
     case SNMP_MSG_GETBULK:
     case SNMP_MSG_SET:
       break;
     default:
-      return 1;  // reports, traps, responses: not for a command responder
+      return;  // reports, traps, responses: not for a command responder
   }
   bool may_write = false;
   ResponderResult refused;
-  if (pdu->version == SNMP_VERSION_2c) {
-    const std::string community(reinterpret_cast<const char*>(pdu->community), pdu->community_len);
+  if (pdu.version == SNMP_VERSION_2c) {
+    const std::string community(reinterpret_cast<const char*>(pdu.community), pdu.community_len);
     const bool writer = config.write_community && community == *config.write_community;
     if (!writer && community != config.community) {
       count(&SnmpAgentStats::bad_community);
-      return 1;
+      return;
     }
     may_write = writer;
-  } else if (pdu->version == SNMP_VERSION_3) {
-    const std::string name(pdu->securityName != nullptr ? pdu->securityName : "",
-                           pdu->securityNameLen);
+  } else if (pdu.version == SNMP_VERSION_3) {
+    const std::string name(pdu.securityName != nullptr ? pdu.securityName : "",
+                           pdu.securityNameLen);
     const UsmUser* user = nullptr;
     for (const UsmUser& u : config.users)
       if (u.name == name) user = &u;
-    if (user == nullptr || level_of(pdu->securityLevel) < user->level()) {
+    if (user == nullptr || level_of(pdu.securityLevel) < user->level()) {
       count(&SnmpAgentStats::unauthorized);
       refused.status = ErrorStatus::authorization_error;
     }
     may_write = true;
   } else {
     count(&SnmpAgentStats::bad_community);  // SNMPv1 is not served
-    return 1;
+    return;
   }
   count(&SnmpAgentStats::requests);
 
@@ -237,15 +188,14 @@ int SnmpAgent::Impl::handle_pdu(netsnmp_pdu* pdu) {
   switch (plan.kind) {
     case FaultPlan::Kind::silent:
     case FaultPlan::Kind::drop_connection:
-      return 1;
+      return;
     case FaultPlan::Kind::malformed:
-      netsnmp_transport_send(transport, kMalformedAnswer, sizeof kMalformedAnswer,
-                             &pdu->transport_data, &pdu->transport_data_length);
-      return 1;
+      server.send_raw(pdu, kMalformedAnswer, sizeof kMalformedAnswer);
+      return;
     case FaultPlan::Kind::delay: {
       std::unique_lock lock(mutex);
       stop_cv.wait_for(lock, plan.delay, [&] { return !running.load(); });
-      if (!running) return 1;
+      if (!running) return;
       break;
     }
     case FaultPlan::Kind::none:
@@ -253,13 +203,12 @@ int SnmpAgent::Impl::handle_pdu(netsnmp_pdu* pdu) {
   }
 
   if (refused.status != ErrorStatus::no_error) {
-    for (netsnmp_variable_list* v = pdu->variables; v != nullptr; v = v->next_variable)
+    for (netsnmp_variable_list* v = pdu.variables; v != nullptr; v = v->next_variable)
       refused.varbinds.push_back({detail::from_netsnmp(v->name, v->name_length), Value()});
-    send_response(pdu, refused);
+    send_response(server, pdu, refused);
   } else {
-    send_response(pdu, respond(*pdu, may_write));
+    send_response(server, pdu, respond(pdu, may_write));
   }
-  return 1;
 }
 
 ResponderResult SnmpAgent::Impl::respond(const netsnmp_pdu& pdu, bool may_write) {
@@ -299,9 +248,10 @@ ResponderResult SnmpAgent::Impl::respond(const netsnmp_pdu& pdu, bool may_write)
   return table.apply_set(varbinds);
 }
 
-void SnmpAgent::Impl::send_response(netsnmp_pdu* request, const ResponderResult& result) {
+void SnmpAgent::Impl::send_response(detail::ServerSession& server, netsnmp_pdu& request,
+                                    const ResponderResult& result) {
   auto build = [&](const std::vector<VarBind>& varbinds, ErrorStatus status, int index) {
-    netsnmp_pdu* response = snmp_clone_pdu(request);  // request id, security, peer address
+    netsnmp_pdu* response = snmp_clone_pdu(&request);  // request id, security, peer address
     snmp_free_varbind(response->variables);
     response->variables = nullptr;
     response->command = SNMP_MSG_RESPONSE;
@@ -320,23 +270,17 @@ void SnmpAgent::Impl::send_response(netsnmp_pdu* request, const ResponderResult&
   // A GETBULK answer that does not fit is shortened (RFC 3416 4.2.3); anything else becomes an
   // empty tooBig answer.
   for (int attempt = 0; attempt < 16; ++attempt) {
-    netsnmp_pdu* response = build(varbinds, result.status, result.index);
-    if (snmp_sess_send(handle, response) != 0) {
+    if (server.send(build(varbinds, result.status, result.index))) {
       count(&SnmpAgentStats::responses);
       return;
     }
-    snmp_free_pdu(response);
-    if (request->command == SNMP_MSG_GETBULK && varbinds.size() > 1) {
+    if (request.command == SNMP_MSG_GETBULK && varbinds.size() > 1) {
       varbinds.resize(varbinds.size() / 2);
       continue;
     }
     break;
   }
-  netsnmp_pdu* too_big = build({}, ErrorStatus::too_big, 0);
-  if (snmp_sess_send(handle, too_big) != 0)
-    count(&SnmpAgentStats::responses);
-  else
-    snmp_free_pdu(too_big);
+  if (server.send(build({}, ErrorStatus::too_big, 0))) count(&SnmpAgentStats::responses);
 }
 
 }  // namespace ems::protocols::snmp
