@@ -224,17 +224,24 @@ Json names_enum(auto names) {
   return a;
 }
 
-Json site_parameters(const std::string& site_id, const Json& device_examples) {
+// site_id, device_id and unit are shared by most channels: declared once in
+// components/parameters (the device list would otherwise repeat on every channel).
+Json shared_parameters(const std::string& site_id, const Json& device_examples) {
   Json p = Json::object();
   p["site_id"] = {{"description", "Site slug (snake_case)"}, {"examples", {site_id}}};
   p["device_id"] = {{"description", "Device slug (the leaf id; hierarchy lives in the DTM)"}};
   if (!device_examples.empty()) p["device_id"]["examples"] = device_examples;
+  p["unit"] = {{"description", "Unit slug (CONTRACT.md section 2); `none` for unitless values"},
+               {"enum", names_enum(kUnitNames)}};
   return p;
 }
 
+Json site_parameters() {
+  return {{"site_id", ref("parameters", "site_id")}, {"device_id", ref("parameters", "device_id")}};
+}
+
 Json unit_parameter() {
-  return {{"description", "Unit slug (CONTRACT.md section 2); `none` for unitless values"},
-          {"enum", names_enum(kUnitNames)}};
+  return ref("parameters", "unit");
 }
 
 Json examples_of(const std::set<std::string>& names) {
@@ -250,7 +257,7 @@ Json channel_messages(std::string_view sample, const std::vector<std::string>& c
   return m;
 }
 
-Json channels(const ConcreteSchemas& cs, const std::string& site_id, const Json& device_examples) {
+Json channels(const ConcreteSchemas& cs) {
   Json ch = Json::object();
   static constexpr std::string_view kMeasurementAddress =
       "sites/{site_id}/devices/{device_id}/measurements/{measurement}/{unit}";
@@ -258,7 +265,7 @@ Json channels(const ConcreteSchemas& cs, const std::string& site_id, const Json&
       "sites/{site_id}/devices/{device_id}/commands/{verb}/{target}/{unit}";
   const std::array<std::string_view, 3> type_names = {"Float", "Boolean", "Enum"};
   for (int f = kMeasFloat; f <= kMeasEnum; ++f) {
-    Json params = site_parameters(site_id, device_examples);
+    Json params = site_parameters();
     params["measurement"] = {{"description", std::string(type_names[f]) + "-typed measurement"}};
     if (!cs.examples_[f].empty()) params["measurement"]["examples"] = examples_of(cs.examples_[f]);
     params["unit"] = unit_parameter();
@@ -276,7 +283,7 @@ Json channels(const ConcreteSchemas& cs, const std::string& site_id, const Json&
   const std::array<std::string_view, 4> cmd_names = {"Float", "Boolean", "Enum", "Trigger"};
   for (int f = kCmdFloat; f <= kCmdTrigger; ++f) {
     const int k = f - kCmdFloat;
-    Json params = site_parameters(site_id, device_examples);
+    Json params = site_parameters();
     params["verb"] = {{"description", "Command verb"}, {"enum", names_enum(verbs[k])}};
     params["target"] = {{"description", "Measurement the command acts on"}};
     if (!cs.examples_[f].empty()) params["target"]["examples"] = examples_of(cs.examples_[f]);
@@ -290,7 +297,7 @@ Json channels(const ConcreteSchemas& cs, const std::string& site_id, const Json&
         {"parameters", std::move(params)},
         {"messages", channel_messages(kSampleMessage[f], cs.per_channel_[f])}};
   }
-  Json ack_params = site_parameters(site_id, device_examples);
+  Json ack_params = site_parameters();
   ack_params["verb"] = {{"description", "Verb of the acknowledged command"},
                         {"enum", names_enum(kVerbNames)}};
   ack_params["target"] = {{"description", "Target of the acknowledged command"}};
@@ -400,13 +407,15 @@ Json generate_asyncapi(const Dtm& dtm, const AsyncApiOptions& options) {
         {"variables",
          {{"host", {{"default", "localhost"}, {"description", "Broker host"}}},
           {"port", {{"default", "1883"}, {"description", "Broker port"}}}}}}}};
-  doc["channels"] = channels(cs, site_id, device_examples);
+  doc["channels"] = channels(cs);
   doc["operations"] = operations();
   Json schemas = base_schemas();
   for (auto& [k, v] : cs.schemas_.items()) schemas[k] = std::move(v);
   Json messages = base_messages();
   for (auto& [k, v] : cs.messages_.items()) messages[k] = std::move(v);
-  doc["components"] = {{"schemas", std::move(schemas)}, {"messages", std::move(messages)}};
+  doc["components"] = {{"schemas", std::move(schemas)},
+                       {"messages", std::move(messages)},
+                       {"parameters", shared_parameters(site_id, device_examples)}};
   doc["x-site-id"] = site_id;
   doc["x-protocol-source"] = detail::protocol_sources(index);
   doc["x-command-source"] = detail::command_sources(index);
