@@ -4,6 +4,7 @@
 #include <mutex>
 
 #include "ems/protocols/snmp/error.hpp"
+#include "ems/protocols/snmp/trap.hpp"
 #include "netsnmp_runtime.hpp"
 
 namespace ems::protocols::snmp {
@@ -151,14 +152,18 @@ void* open_session(const SnmpClientConfig& c, std::atomic<std::uint32_t>* parse_
 
 }  // namespace
 
+void SnmpClient::ensure_open() {
+  if (session_->handle == nullptr)
+    session_->handle = open_session(config_, &session_->parse_failures);
+}
+
 std::vector<VarBind> SnmpClient::request(int command, const std::vector<VarBind>& varbinds,
                                          int non_repeaters, int max_repetitions) {
   const std::string where =
       std::string(command_name(command)) + " " + config_.host + ":" + std::to_string(config_.port);
   if (varbinds.empty()) throw SnmpError(ErrorKind::invalid_argument, where + ": no OIDs");
   std::lock_guard lock(session_->mutex);
-  if (session_->handle == nullptr)
-    session_->handle = open_session(config_, &session_->parse_failures);
+  ensure_open();
   const std::uint32_t failures_before = session_->parse_failures.load();
 
   netsnmp_pdu* pdu = snmp_pdu_create(command);
@@ -279,6 +284,44 @@ std::vector<VarBind> SnmpClient::set(const std::vector<VarBind>& varbinds) {
       throw SnmpError(ErrorKind::invalid_argument,
                       "SET " + vb.oid.str() + ": cannot write " + vb.value.describe());
   return request(SNMP_MSG_SET, varbinds, 0, 0);
+}
+
+namespace {
+std::vector<VarBind> notification(const Oid& trap_oid, const std::vector<VarBind>& varbinds,
+                                  std::uint32_t uptime) {
+  std::vector<VarBind> out{{kSysUpTime0, Value::timeticks(uptime)},
+                           {kSnmpTrapOid0, Value::object_id(trap_oid)}};
+  out.insert(out.end(), varbinds.begin(), varbinds.end());
+  return out;
+}
+}  // namespace
+
+void SnmpClient::send_trap(const Oid& trap_oid, const std::vector<VarBind>& varbinds,
+                           std::uint32_t uptime) {
+  if (config_.version != SnmpVersion::v2c)
+    throw SnmpError(ErrorKind::invalid_argument, "send_trap: only v2c notifications are supported");
+  std::lock_guard lock(session_->mutex);
+  ensure_open();
+  netsnmp_pdu* pdu = snmp_pdu_create(SNMP_MSG_TRAP2);
+  try {
+    for (const VarBind& vb : notification(trap_oid, varbinds, uptime)) detail::add_varbind(pdu, vb);
+  } catch (...) {
+    snmp_free_pdu(pdu);
+    throw;
+  }
+  if (snmp_sess_send(session_->handle, pdu) == 0) {
+    snmp_free_pdu(pdu);
+    const detail::LibraryError error = detail::session_error(session_->handle);
+    throw SnmpError(ErrorKind::transport, "TRAP to " + config_.host + ":" +
+                                              std::to_string(config_.port) + ": " + error.text);
+  }
+}
+
+void SnmpClient::inform(const Oid& trap_oid, const std::vector<VarBind>& varbinds,
+                        std::uint32_t uptime) {
+  if (config_.version != SnmpVersion::v2c)
+    throw SnmpError(ErrorKind::invalid_argument, "inform: only v2c notifications are supported");
+  request(SNMP_MSG_INFORM, notification(trap_oid, varbinds, uptime), 0, 0);
 }
 
 }  // namespace ems::protocols::snmp

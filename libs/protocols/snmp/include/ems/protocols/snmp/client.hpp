@@ -64,10 +64,18 @@ class SnmpClient {
   // octet_string, timeticks, ...). Returns the agent's echo.
   std::vector<VarBind> set(const std::vector<VarBind>& varbinds);
 
+  // Notifications (v2c only; v3 notifications need the sender's engine ID configured at every
+  // receiver, which the suite does not do). The PDU carries sysUpTime.0 = uptime and
+  // snmpTrapOID.0 = trap_oid before `varbinds`. send_trap is fire-and-forget; inform waits for
+  // the receiver's acknowledgement (timeout/retries apply) and throws like a GET.
+  void send_trap(const Oid& trap_oid, const std::vector<VarBind>& varbinds, std::uint32_t uptime);
+  void inform(const Oid& trap_oid, const std::vector<VarBind>& varbinds, std::uint32_t uptime);
+
   const SnmpClientConfig& config() const noexcept { return config_; }
 
  private:
   struct Session;
+  void ensure_open();
   std::vector<VarBind> request(int command, const std::vector<VarBind>& varbinds, int non_repeaters,
                                int max_repetitions);
 
