@@ -32,15 +32,18 @@ ems_service_var_prefix() {
 
 # Exports EMS_<NAME>_PORT and EMS_<NAME>_URL of every service, so each service finds the others.
 ems_export_service_addresses() {
-  local name prefix port_var url_var
+  local name prefix port_var url_var host_var
   for name in "${EMS_SERVICES[@]}" hmi; do
     prefix="$(ems_service_var_prefix "$name")"
     port_var="${prefix}_PORT"
     url_var="${prefix}_URL"
+    host_var="${prefix}_HOST"
     [[ -n "${!port_var:-}" ]] || printf -v "$port_var" '%s' "$(ems_service_default_port "$name")"
     [[ -n "${!url_var:-}" ]] || printf -v "$url_var" 'http://127.0.0.1:%s' "${!port_var}"
-    # shellcheck disable=SC2163 # exporting the variable whose name is in port_var / url_var
-    export "$port_var" "$url_var"
+    # The demo suite listens on loopback only; set EMS_<NAME>_HOST=0.0.0.0 to expose a service.
+    [[ -n "${!host_var:-}" ]] || printf -v "$host_var" '%s' 127.0.0.1
+    # shellcheck disable=SC2163 # exporting the variables whose names are in *_var
+    export "$port_var" "$url_var" "$host_var"
   done
 }
 
