@@ -83,10 +83,10 @@ std::string ResourceTree::add_binding(std::string_view uri, std::string_view poi
 }
 
 void ResourceTree::put(std::string_view uri, Json document) {
-  const std::string absolute = ensure(uri);
   if (!document.is_object())
     throw RedfishError(ErrorKind::invalid_argument,
-                       "redfish " + absolute + ": a resource must be a JSON object");
+                       "redfish " + std::string(uri) + ": a resource must be a JSON object");
+  const std::string absolute = ensure(uri);
   Entry& e = resources_.find(absolute)->second;
   for (const char* key : {"@odata.type", "Id", "Name"})
     if (!document.contains(key) && e.document.contains(key)) document[key] = e.document[key];

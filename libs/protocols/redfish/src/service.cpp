@@ -420,6 +420,12 @@ void RedfishService::start() {
   server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server->set_keep_alive_timeout(d.config.keep_alive_timeout.count());
   server->set_payload_max_length(1 << 20);
+  // httplib's default adds SO_REUSEPORT, which would let a second device silently share a port
+  // taken by another; fixtures must fail loudly instead.
+  server->set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
   const auto handler = [&d](const httplib::Request& req, httplib::Response& res) {
     d.handle(req, res);
   };
