@@ -13,7 +13,7 @@
 
 #include "ems/protocols/dnp3/link_channel.hpp"
 #include "loopback_site.hpp"
-#include "pcap_writer.hpp"
+#include "ems/protocols/pcap_writer.hpp"
 
 namespace ems::protocols::dnp3 {
 namespace {
@@ -40,7 +40,7 @@ TEST(TsharkDnp3, DissectorAcceptsOurExchange) {
   test::LoopbackSite site;
   const std::uint16_t port = site.server.port();
   {
-    test::PcapWriter writer(pcap.string(), 40001, port);
+    PcapWriter writer(pcap.string(), 40001, port);
     Master master(site.master_config());
     master.set_wire_observer([&](bool from_master, std::span<const std::uint8_t> bytes) {
       writer.data(from_master, bytes);
@@ -110,7 +110,7 @@ TEST(TsharkDnp3, FlagsACorruptedFrame) {
   LinkChannel channel(LinkChannelConfig{true, 1, 1024, kDefaultMaxApdu});
   auto bytes = channel.frame_apdu(encode_apdu(read));
   {
-    test::PcapWriter writer(pcap.string(), 40002, 20000);
+    PcapWriter writer(pcap.string(), 40002, 20000);
     writer.data(true, bytes);
     bytes[12] ^= 0x40;  // inside the first data block
     writer.data(true, bytes);
