@@ -452,6 +452,10 @@ void RedfishService::start() {
   }
   d.server = std::move(server);
   d.listener = std::thread([&d] { d.server->listen_after_bind(); });
+  // httplib's stop() is a no-op until the accept loop runs; a stop() right after start() would
+  // otherwise leave the listener accepting forever. The socket is bound, so this is quick.
+  for (int i = 0; i < 5000 && !d.server->is_running(); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
 }
 
 void RedfishService::stop() {
