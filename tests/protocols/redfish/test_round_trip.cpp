@@ -127,6 +127,7 @@ TEST_F(RoundTrip, ErrorBodyIsRedfishShaped) {
   EXPECT_EQ(body["error"]["@Message.ExtendedInfo"][0]["RelatedProperties"][0], "#/X");
   EXPECT_EQ(rf::error_summary(body.dump()), "Base.1.15.0.PropertyNotWritable: read only");
   EXPECT_EQ(rf::error_summary("not json"), "");
+  EXPECT_EQ(rf::error_summary(R"({"error":{"code":7}})"), "");
 }
 
 TEST_F(RoundTrip, ETagsAndIfMatch) {

@@ -25,7 +25,7 @@ Json error_body(const std::vector<Json>& messages) {
             {"@Message.ExtendedInfo", messages}}}};
 }
 
-std::string error_summary(std::string_view body_text) {
+std::string error_summary(std::string_view body_text) try {
   const Json body = Json::parse(body_text, nullptr, /*allow_exceptions=*/false);
   if (!body.is_object() || !body.contains("error") || !body["error"].is_object()) return {};
   const Json& error = body["error"];
@@ -38,6 +38,8 @@ std::string error_summary(std::string_view body_text) {
       if ((*info)[i].is_object()) out += "; " + (*info)[i].value("Message", "");
   }
   return out;
+} catch (const Json::exception&) {
+  return {};  // an error body with the wrong types is not a Redfish error body
 }
 
 }  // namespace ems::protocols::redfish
