@@ -6,6 +6,7 @@
 #include <set>
 
 #include "asyncapi_index.hpp"
+#include "asyncapi_text.hpp"
 #include "ems/contract/view.hpp"
 
 namespace ems::contract {
@@ -381,10 +382,11 @@ std::string pascal_case(const std::string& slug) {
   return out;
 }
 
-Json generate_asyncapi(const Dtm& dtm, const AsyncApiOptions& options) {
-  const std::string site_id = resolve_site_id(dtm, options.default_site_id);
-  const detail::DtmIndex index(dtm, site_id);
+namespace {
 
+// Everything but the per-device sections (x-protocol-source, x-command-source, x-display-name,
+// x-alarms), which the Json and the text form build each in their own way.
+Json document_skeleton(const Dtm& dtm, const AsyncApiOptions& options, const std::string& site_id) {
   ConcreteSchemas cs = concrete_schemas(dtm);
   Json device_examples = Json::array();
   for (const auto& [id, d] : dtm.devices) device_examples.push_back(id);
@@ -417,13 +419,53 @@ Json generate_asyncapi(const Dtm& dtm, const AsyncApiOptions& options) {
                        {"messages", std::move(messages)},
                        {"parameters", shared_parameters(site_id, device_examples)}};
   doc["x-site-id"] = site_id;
-  doc["x-protocol-source"] = detail::protocol_sources(index);
-  doc["x-command-source"] = detail::command_sources(index);
   doc["x-enum-values"] = detail::enum_values(dtm);
-  doc["x-display-name"] = detail::display_names(dtm);
+  return doc;
+}
+
+}  // namespace
+
+// The sections are built in document key order in both forms, so that a DTM with several
+// problems reports the same one first.
+Json generate_asyncapi(const Dtm& dtm, const AsyncApiOptions& options) {
+  const std::string site_id = resolve_site_id(dtm, options.default_site_id);
+  const detail::DtmIndex index(dtm, site_id);
+  Json doc = document_skeleton(dtm, options, site_id);
+  const detail::SourceEntries sources(index);
   Json alarms = detail::alarms_by_device(dtm);
   if (!alarms.empty()) doc["x-alarms"] = std::move(alarms);
+  doc["x-command-source"] = detail::command_sources(sources);
+  doc["x-display-name"] = detail::display_names(dtm);
+  doc["x-protocol-source"] = detail::protocol_sources(sources);
   return doc;
+}
+
+std::string generate_asyncapi_text(const Dtm& dtm, const AsyncApiOptions& options) {
+  const std::string site_id = resolve_site_id(dtm, options.default_site_id);
+  const detail::DtmIndex index(dtm, site_id);
+  const Json skeleton = document_skeleton(dtm, options, site_id);
+  const detail::SourceEntries sources(index);
+  auto always = [](auto write) {
+    return [write](std::string& o) {
+      write(o);
+      return true;
+    };
+  };
+  // The template parts are most of the document; the rest per device (display names,
+  // synthetic inputs, children lists) is a few KB at most.
+  std::size_t reserve = 256 * 1024;
+  for (const auto& [id, d] : dtm.devices) reserve += sources.shared_text_bytes(d) + 4096;
+  std::string out;
+  out.reserve(reserve);
+  detail::write_document(
+      out, skeleton,
+      {{"x-alarms", [&dtm](std::string& o) { return detail::write_alarms(o, dtm); }},
+       {"x-command-source",
+        always([&sources](std::string& o) { detail::write_command_sources(o, sources); })},
+       {"x-display-name", always([&dtm](std::string& o) { detail::write_display_names(o, dtm); })},
+       {"x-protocol-source",
+        always([&sources](std::string& o) { detail::write_protocol_sources(o, sources); })}});
+  return out;
 }
 
 }  // namespace ems::contract

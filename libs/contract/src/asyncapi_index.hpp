@@ -3,6 +3,7 @@
 // computed once per generation so that the work stays linear in the number of devices
 // (a 10,000-device DTM must generate well under a second).
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -48,9 +49,67 @@ class DtmIndex {
 // "/devices/<id>" etc., escaped.
 std::string pointer(std::initializer_list<std::string_view> tokens);
 
+// One member of a JSON object, serialized once: key (raw, for ordering) and `"key":value` as
+// nlohmann::json::dump() writes it. A document is written as text by splicing these.
+struct JsonMember {
+  std::string key;
+  std::string text;
+};
+using JsonMembers = std::vector<JsonMember>;  // in key order, like Json's std::map
+
+// The device-independent part of a template's real-protocol entry (binding fields, unit, poll
+// rate, value_map, bounds): built once per template, as a Json and as serialized members.
+struct TemplateEntry {
+  Json json;
+  JsonMembers members;
+};
+
+// One entry of a device in x-protocol-source or x-command-source: a template part into which
+// the device's connection is merged, or an entry built for this device alone (synthetic inputs,
+// children, extra measurements).
+struct SourceEntry {
+  const std::string* name = nullptr;
+  const TemplateEntry* shared = nullptr;
+  Json own;
+};
+
+// The entries of every device, for both the Json and the text form of the document, so that
+// the two cannot disagree (asyncapi_sources.cpp).
+class SourceEntries {
+ public:
+  explicit SourceEntries(const DtmIndex& index);
+
+  const DtmIndex& index() const { return index_; }
+  // Entries of `d` in key order (empty when it has none), into `out` (cleared first). Throws
+  // ContractError when the DTM cannot be expressed (see generate_asyncapi).
+  void protocol(const Device& d, std::vector<SourceEntry>& out) const;
+  void command(const Device& d, std::vector<SourceEntry>& out) const;
+  // Bytes that the template parts of `d` take as text, connection merged in: what the text
+  // form reserves so that a 100 MB document is not copied on every doubling.
+  std::size_t shared_text_bytes(const Device& d) const;
+
+ private:
+  // Per template, one slot per measurement / command in the template's (key) order; the slot
+  // of one that is not read or written over a real protocol stays null.
+  struct Prepared {
+    std::vector<TemplateEntry> measurements;
+    std::vector<TemplateEntry> commands;
+    std::size_t text_bytes = 0;  // of the non-null slots, with their names
+    std::size_t real_slots = 0;
+  };
+  const DtmIndex& index_;
+  std::unordered_map<const Template*, Prepared> prepared_;
+};
+
+// host, port, unit_id?: what a device adds to (and overrides in) a template part.
+Json connection_fields(const Connection& c);
+
+// Template measurement name -> resolved label, the device-independent part of x-display-name.
+std::map<std::string, Json> template_labels(const Dtm& dtm);
+
 // The parts of the document (asyncapi_*.cpp).
-Json protocol_sources(const DtmIndex& index);
-Json command_sources(const DtmIndex& index);
+Json protocol_sources(const SourceEntries& sources);
+Json command_sources(const SourceEntries& sources);
 Json enum_values(const Dtm& dtm);
 Json display_names(const Dtm& dtm);
 Json alarms_by_device(const Dtm& dtm);

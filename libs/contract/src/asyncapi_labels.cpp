@@ -27,14 +27,19 @@ Json enum_values(const Dtm& dtm) {
   return out;
 }
 
-Json display_names(const Dtm& dtm) {
-  // Template measurement labels are the same for every device of a template: resolve once.
+// Template measurement labels are the same for every device of a template: resolved once.
+std::map<std::string, Json> template_labels(const Dtm& dtm) {
   std::map<std::string, Json> per_template;
   for (const auto& [slug, t] : dtm.templates_used) {
     Json labels = Json::object();
     for (const auto& [name, m] : t.measurements) labels[name] = measurement_label(name, m);
     per_template.emplace(slug, std::move(labels));
   }
+  return per_template;
+}
+
+Json display_names(const Dtm& dtm) {
+  const std::map<std::string, Json> per_template = template_labels(dtm);
   Json out = Json::object();
   for (const auto& [id, d] : dtm.devices) {
     auto it = per_template.find(d.template_slug);

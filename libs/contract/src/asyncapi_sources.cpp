@@ -1,14 +1,18 @@
 // x-protocol-source and x-command-source: everything the gateway needs to read each value and
 // write each command of each device (CONTRACT.md section 6).
 //
-// Work per template (binding fields without nulls, unit, poll rate, enum map) is done once and
-// copied per device, so generation stays linear in the number of devices.
+// Work per template (binding fields without nulls, unit, poll rate, enum map) is done once, as
+// a Json and as serialized members (TemplateEntry); a device only adds its connection, so
+// generation stays linear in the number of devices and the text form can splice the template's
+// serialized members instead of copying and dumping a tree per device (asyncapi_text.cpp).
+#include <algorithm>
 #include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "asyncapi_index.hpp"
+#include "asyncapi_text.hpp"
 
 namespace ems::contract::detail {
 namespace {
@@ -21,12 +25,6 @@ bool is_virtual(const std::string& protocol) {
 // A device the gateway may talk to: a connection whose host and port are known.
 bool reachable(const Device& d) {
   return d.connection && !d.connection->provisioned_at_commissioning();
-}
-
-void add_connection(Json& entry, const Connection& c) {
-  entry["host"] = c.host;
-  entry["port"] = *c.port;
-  if (c.unit_id) entry["unit_id"] = *c.unit_id;
 }
 
 Json without_nulls(const Json& fields) {
@@ -160,62 +158,12 @@ Json synthetic_entry(const DtmIndex& index, const Device& d, const std::string& 
   return e;
 }
 
-// Per template, the entries that do not depend on the device, computed once.
-struct TemplateEntries {
-  std::vector<std::pair<const std::string*, Json>> real;  // real-protocol measurements
-};
-
 }  // namespace
 
-Json protocol_sources(const DtmIndex& index) {
-  const Dtm& dtm = index.dtm();
-  std::map<std::string, TemplateEntries> per_template;
-  for (const auto& [slug, t] : dtm.templates_used) {
-    TemplateEntries& te = per_template[slug];
-    for (const auto& [name, m] : t.measurements)
-      if (m.binding && !is_virtual(m.binding->protocol))
-        te.real.emplace_back(&name, measurement_base(m));
-  }
-
-  Json out = Json::object();
-  for (const auto& [id, d] : dtm.devices) {
-    const Template* t = index.template_of(d);
-    if (!t) continue;
-    Json entries = Json::object();
-    const bool can_read = reachable(d);
-    if (can_read) {
-      for (const auto& [name, base] : per_template[d.template_slug].real) {
-        if (d.extra_measurements && d.extra_measurements->count(*name)) continue;  // overridden
-        Json e = base;
-        add_connection(e, *d.connection);
-        entries[*name] = std::move(e);
-      }
-    }
-    auto add_virtual = [&](const std::string& name, const Measurement& m, const std::string& path) {
-      if (!m.binding || m.binding->protocol != "synthetic") return;
-      Json e = synthetic_entry(index, d, name, m, path);
-      if (!e.is_null()) entries[name] = std::move(e);
-    };
-    for (const auto& [name, m] : t->measurements) {
-      if (d.extra_measurements && d.extra_measurements->count(name)) continue;
-      add_virtual(name, m, pointer({"templates_used", d.template_slug, "measurements", name}));
-    }
-    if (d.extra_measurements) {
-      for (const auto& [name, m] : *d.extra_measurements) {
-        const std::string path = pointer({"devices", id, "extra_measurements", name});
-        if (!m.binding) continue;
-        if (is_virtual(m.binding->protocol)) {
-          add_virtual(name, m, path);
-        } else if (can_read) {
-          Json e = measurement_base(m);
-          add_connection(e, *d.connection);
-          entries[name] = std::move(e);
-        }
-      }
-    }
-    if (!entries.empty()) out[id] = std::move(entries);
-  }
-  return out;
+Json connection_fields(const Connection& c) {
+  Json f{{"host", c.host}, {"port", *c.port}};
+  if (c.unit_id) f["unit_id"] = *c.unit_id;
+  return f;
 }
 
 namespace {
@@ -362,44 +310,162 @@ Json power_cap_entry(const DtmIndex& index, const Device& d, const Command& c,
 
 }  // namespace
 
-Json command_sources(const DtmIndex& index) {
-  const Dtm& dtm = index.dtm();
-  // Device-independent part of each real-protocol command entry, per template.
-  std::map<std::string, std::vector<std::pair<const std::string*, Json>>> per_template;
-  for (const auto& [slug, t] : dtm.templates_used) {
-    auto& list = per_template[slug];
-    for (const auto& [name, c] : t.commands) {
-      if (!c.binding || is_virtual(c.binding->protocol)) continue;
-      Json e = without_nulls(c.binding->fields);
-      e["protocol"] = c.binding->protocol;
-      add_command_fields(e, c);
-      auto target = t.measurements.find(c.target);
-      add_target_limits(e, target == t.measurements.end() ? nullptr : &target->second);
-      list.emplace_back(&name, std::move(e));
-    }
-  }
+namespace {
 
-  Json out = Json::object();
-  for (const auto& [id, d] : dtm.devices) {
-    const Template* t = index.template_of(d);
-    if (!t) continue;
-    Json entries = Json::object();
-    if (reachable(d)) {
-      for (const auto& [name, base] : per_template[d.template_slug]) {
-        Json e = base;
-        add_connection(e, *d.connection);
-        entries[*name] = std::move(e);
+TemplateEntry prepared(Json json) {
+  TemplateEntry e;
+  e.members = members_of(json);
+  e.json = std::move(json);
+  return e;
+}
+
+// Device-independent part of a real-protocol command entry.
+Json command_base(const Template& t, const Command& c) {
+  Json e = without_nulls(c.binding->fields);
+  e["protocol"] = c.binding->protocol;
+  add_command_fields(e, c);
+  auto target = t.measurements.find(c.target);
+  add_target_limits(e, target == t.measurements.end() ? nullptr : &target->second);
+  return e;
+}
+
+bool by_name(const SourceEntry& a, const SourceEntry& b) {
+  return *a.name < *b.name;
+}
+
+}  // namespace
+
+SourceEntries::SourceEntries(const DtmIndex& index) : index_(index) {
+  for (const auto& [slug, t] : index.dtm().templates_used) {
+    Prepared& p = prepared_[&t];
+    p.measurements.reserve(t.measurements.size());
+    for (const auto& [name, m] : t.measurements) {
+      const bool real = m.binding && !is_virtual(m.binding->protocol);
+      p.measurements.push_back(real ? prepared(measurement_base(m)) : TemplateEntry{});
+    }
+    p.commands.reserve(t.commands.size());
+    for (const auto& [name, c] : t.commands) {
+      const bool real = c.binding && !is_virtual(c.binding->protocol);
+      p.commands.push_back(real ? prepared(command_base(t, c)) : TemplateEntry{});
+    }
+    for (const auto* slots : {&p.measurements, &p.commands}) {
+      for (const TemplateEntry& e : *slots) {
+        if (e.json.is_null()) continue;
+        ++p.real_slots;
+        p.text_bytes += 48;  // the entry's name, quotes, braces and commas
+        for (const JsonMember& m : e.members) p.text_bytes += m.text.size() + 1;
       }
     }
-    for (const auto& [name, c] : t->commands) {
-      if (!c.binding) continue;
-      const std::string path = pointer({"templates_used", d.template_slug, "commands", name});
-      if (c.binding->protocol == "distribute")
-        entries[name] = distribute_entry(index, d, c, path);
-      else if (c.binding->protocol == "power_cap")
-        entries[name] = power_cap_entry(index, d, c, path);
+  }
+}
+
+std::size_t SourceEntries::shared_text_bytes(const Device& d) const {
+  const Template* t = index_.template_of(d);
+  if (!t || !reachable(d)) return 0;
+  const Prepared& p = prepared_.at(t);
+  // "host":"...","port":12345,"unit_id":"..."
+  const std::size_t connection = 32 + d.connection->host.size() +
+                                 (d.connection->unit_id ? 12 + d.connection->unit_id->size() : 0);
+  return p.text_bytes + p.real_slots * connection;
+}
+
+void SourceEntries::protocol(const Device& d, std::vector<SourceEntry>& out) const {
+  out.clear();
+  const Template* t = index_.template_of(d);
+  if (!t) return;
+  const Prepared& p = prepared_.at(t);
+  const bool can_read = reachable(d);
+  auto overridden = [&d](const std::string& name) {
+    return d.extra_measurements && d.extra_measurements->count(name) != 0;
+  };
+  std::size_t slot = 0;
+  for (const auto& [name, m] : t->measurements) {
+    const TemplateEntry& shared = p.measurements[slot++];
+    if (!m.binding || overridden(name)) continue;
+    if (m.binding->protocol == "synthetic") {
+      Json e = synthetic_entry(index_, d, name, m,
+                               pointer({"templates_used", d.template_slug, "measurements", name}));
+      if (!e.is_null()) out.push_back({&name, nullptr, std::move(e)});
+    } else if (can_read && !shared.json.is_null()) {
+      out.push_back({&name, &shared, Json()});
     }
-    if (!entries.empty()) out[id] = std::move(entries);
+  }
+  if (!d.extra_measurements) return;
+  for (const auto& [name, m] : *d.extra_measurements) {
+    if (!m.binding) continue;
+    if (m.binding->protocol == "synthetic") {
+      Json e = synthetic_entry(index_, d, name, m,
+                               pointer({"devices", d.device_id, "extra_measurements", name}));
+      if (!e.is_null()) out.push_back({&name, nullptr, std::move(e)});
+    } else if (can_read && !is_virtual(m.binding->protocol)) {
+      Json e = measurement_base(m);
+      e.update(connection_fields(*d.connection));
+      out.push_back({&name, nullptr, std::move(e)});
+    }
+  }
+  // Template entries and extra measurements each come in key order, but not together.
+  std::stable_sort(out.begin(), out.end(), by_name);
+}
+
+void SourceEntries::command(const Device& d, std::vector<SourceEntry>& out) const {
+  out.clear();
+  const Template* t = index_.template_of(d);
+  if (!t) return;
+  const Prepared& p = prepared_.at(t);
+  const bool can_write = reachable(d);
+  std::size_t slot = 0;
+  for (const auto& [name, c] : t->commands) {
+    const TemplateEntry& shared = p.commands[slot++];
+    if (!c.binding) continue;
+    const std::string& protocol = c.binding->protocol;
+    if (protocol == "distribute" || protocol == "power_cap") {
+      const std::string path = pointer({"templates_used", d.template_slug, "commands", name});
+      out.push_back({&name, nullptr,
+                     protocol == "distribute" ? distribute_entry(index_, d, c, path)
+                                              : power_cap_entry(index_, d, c, path)});
+    } else if (can_write && !shared.json.is_null()) {
+      out.push_back({&name, &shared, Json()});
+    }
+  }
+}
+
+namespace {
+
+// {name: entry} of one device, the connection merged into template parts.
+Json entries_json(const Device& d, std::vector<SourceEntry>& entries) {
+  Json out = Json::object();
+  if (entries.empty()) return out;
+  const Json connection = d.connection ? connection_fields(*d.connection) : Json::object();
+  for (SourceEntry& e : entries) {
+    if (e.shared) {
+      Json merged = e.shared->json;
+      merged.update(connection);
+      out[*e.name] = std::move(merged);
+    } else {
+      out[*e.name] = std::move(e.own);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+Json protocol_sources(const SourceEntries& sources) {
+  Json out = Json::object();
+  std::vector<SourceEntry> entries;
+  for (const auto& [id, d] : sources.index().dtm().devices) {
+    sources.protocol(d, entries);
+    if (!entries.empty()) out[id] = entries_json(d, entries);
+  }
+  return out;
+}
+
+Json command_sources(const SourceEntries& sources) {
+  Json out = Json::object();
+  std::vector<SourceEntry> entries;
+  for (const auto& [id, d] : sources.index().dtm().devices) {
+    sources.command(d, entries);
+    if (!entries.empty()) out[id] = entries_json(d, entries);
   }
   return out;
 }

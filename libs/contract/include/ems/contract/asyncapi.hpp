@@ -56,6 +56,12 @@ struct AsyncApiOptions {
 // concrete schema names that collide.
 Json generate_asyncapi(const Dtm& dtm, const AsyncApiOptions& options);
 
+// The same document as JSON text: byte for byte generate_asyncapi(dtm, options).dump(), written
+// without building the per-device sections as a Json tree (a 10,000-device document is ~125 MB;
+// the tree costs several times the text in allocation, dumping and freeing). What device-api
+// serves. Throws like generate_asyncapi.
+std::string generate_asyncapi_text(const Dtm& dtm, const AsyncApiOptions& options);
+
 // "bess_rack" -> "BessRack", "gpu_1_power" -> "Gpu1Power": the naming of concrete schemas.
 std::string pascal_case(const std::string& slug);
 
