@@ -3,7 +3,9 @@
 #include <array>
 
 #include "ems/protocols/can/error.hpp"
-#include "tcp.hpp"
+#include "ems/protocols/net/stream_io.hpp"
+#include "ems/protocols/net/tcp.hpp"
+#include "net_error.hpp"
 
 namespace ems::protocols::can {
 namespace {
@@ -24,20 +26,20 @@ SocketcandClient::~SocketcandClient() {
 }
 
 void SocketcandClient::close() noexcept {
-  detail::Socket(fd_).close();
+  net::Socket(fd_).close();
   fd_ = -1;
   splitter_ = MessageSplitter();
 }
 
 void SocketcandClient::write(const std::string& message) {
   if (fd_ < 0) throw CanError(ErrorKind::kConnection, "socketcand client is not open");
-  detail::Socket view(fd_);
+  net::Socket view(fd_);
   try {
-    detail::send_all(view, message);
-  } catch (...) {
+    net::send_all(view, message);
+  } catch (const net::NetError& e) {
     view.release();
     close();
-    throw;
+    throw detail::to_can_error(e);
   }
   view.release();
 }
@@ -54,14 +56,14 @@ std::optional<SocketcandMessage> SocketcandClient::next_message(Clock::time_poin
     }
     if (text) return parse_message(*text);
     if (fd_ < 0) throw CanError(ErrorKind::kConnection, "socketcand client is not open");
-    detail::Socket view(fd_);
+    net::Socket view(fd_);
     long n = 0;
     try {
-      n = detail::receive_some(view, buffer, remaining(deadline));
-    } catch (...) {
+      n = net::receive_some(view, buffer, remaining(deadline));
+    } catch (const net::NetError& e) {
       view.release();
       close();
-      throw;
+      throw detail::to_can_error(e);
     }
     view.release();
     if (n == 0) {
@@ -113,7 +115,11 @@ void SocketcandClient::expect_ok(const char* step, std::chrono::milliseconds tim
 
 void SocketcandClient::open() {
   if (is_open()) return;
-  fd_ = detail::connect_tcp(config_.host, config_.port, config_.timeout).release();
+  try {
+    fd_ = net::connect_tcp(config_.host, config_.port, config_.timeout).release();
+  } catch (const net::NetError& e) {
+    throw detail::to_can_error(e);
+  }
   const auto deadline = Clock::now() + config_.timeout;
   auto hi = next_message(deadline);
   if (!hi || hi->kind != SocketcandMessage::Kind::kHi) {

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -11,7 +10,9 @@
 
 #include "ems/protocols/can/error.hpp"
 #include "ems/protocols/can/socketcand_message.hpp"
-#include "tcp.hpp"
+#include "ems/protocols/net/stream_io.hpp"
+#include "ems/protocols/net/tcp_server.hpp"
+#include "net_error.hpp"
 
 namespace ems::protocols::can {
 
@@ -37,8 +38,11 @@ std::string simple(SocketcandMessage::Kind kind) {
 
 }  // namespace
 
+// One client's session: the socketcand state and the outgoing queue. It lives on the stack of
+// serve() and is listed in connections_ while it runs, so publish() can reach it. The wake pipe
+// interrupts the connection's poll when frames are queued or the fault plan changes.
 struct SocketcandServer::Connection {
-  Connection() {
+  explicit Connection(net::TcpConnection& tcp) : tcp(tcp), socket(tcp.socket()) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC | O_NONBLOCK) == 0) {
       wake_read = fds[0];
@@ -54,11 +58,10 @@ struct SocketcandServer::Connection {
     [[maybe_unused]] const ssize_t n = ::write(wake_write, &x, 1);  // full pipe: already woken
   }
 
-  detail::Socket socket;
+  net::TcpConnection& tcp;
+  net::Socket& socket;
   int wake_read = -1;
   int wake_write = -1;
-  std::thread thread;
-  std::atomic<bool> done{false};
   bool close_after_flush = false;  // connection thread only
   std::mutex queue_mutex;          // guards queue, mode, bus
   std::deque<std::string> queue;
@@ -66,7 +69,11 @@ struct SocketcandServer::Connection {
   std::string bus;
 };
 
-SocketcandServer::SocketcandServer(SocketcandServerConfig config) : config_(std::move(config)) {
+SocketcandServer::SocketcandServer(SocketcandServerConfig config)
+    : config_(std::move(config)),
+      server_(std::make_unique<net::TcpServer>(
+          net::TcpServerConfig{config_.bind_address, config_.port, 16, config_.max_connections},
+          [this](net::TcpConnection& tcp) { serve(tcp); })) {
   if (config_.buses.empty()) {
     throw CanError(ErrorKind::kConnection, "socketcand server needs at least one bus");
   }
@@ -77,31 +84,17 @@ SocketcandServer::~SocketcandServer() {
 }
 
 void SocketcandServer::start() {
-  if (running_) return;
-  detail::Socket listener = detail::listen_tcp(config_.bind_address, config_.port, 16);
-  port_ = detail::local_port(listener);
-  listen_fd_ = listener.release();
-  running_ = true;
-  acceptor_ = std::thread([this] { accept_loop(); });
+  try {
+    server_->start();
+  } catch (const net::NetError& e) {
+    throw detail::to_can_error(e);
+  }
+  port_ = server_->port();
 }
 
 void SocketcandServer::stop() {
-  if (!running_.exchange(false)) return;
-  if (acceptor_.joinable()) acceptor_.join();
-  ::close(listen_fd_);
-  listen_fd_ = -1;
-  std::list<std::unique_ptr<Connection>> all;
-  {
-    std::lock_guard lock(mutex_);
-    all.swap(connections_);
-  }
-  for (auto& c : all) {
-    c->socket.shutdown();
-    c->wake();
-  }
-  for (auto& c : all) {
-    if (c->thread.joinable()) c->thread.join();
-  }
+  // Shutting the sockets down ends every session's poll; their threads are joined here.
+  server_->stop();
 }
 
 void SocketcandServer::set_send_callback(SendCallback callback) {
@@ -122,15 +115,16 @@ FaultPlan SocketcandServer::fault() const {
 }
 
 SocketcandServerStats SocketcandServer::stats() const {
+  const net::TcpServerStats tcp = server_->stats();
   std::lock_guard lock(mutex_);
-  return stats_;
+  SocketcandServerStats out = stats_;
+  out.accepted = tcp.accepted;
+  out.refused = tcp.refused;
+  return out;
 }
 
 std::size_t SocketcandServer::active_connections() const {
-  std::lock_guard lock(mutex_);
-  std::size_t n = 0;
-  for (const auto& c : connections_) n += c->done ? 0 : 1;
-  return n;
+  return server_->active_connections();
 }
 
 std::size_t SocketcandServer::raw_clients() const {
@@ -138,7 +132,7 @@ std::size_t SocketcandServer::raw_clients() const {
   std::size_t n = 0;
   for (const auto& c : connections_) {
     std::lock_guard q(c->queue_mutex);
-    n += (!c->done && c->mode == Mode::kRaw) ? 1 : 0;
+    n += c->mode == Mode::kRaw ? 1 : 0;
   }
   return n;
 }
@@ -164,7 +158,7 @@ void SocketcandServer::broadcast(const std::string& bus, const CanFrame& frame,
   const std::string message = format_message(frame_message(frame, now));
   std::lock_guard lock(mutex_);
   for (auto& c : connections_) {
-    if (c.get() == except || c->done) continue;
+    if (c == except) continue;
     {
       std::lock_guard q(c->queue_mutex);
       if (c->mode != Mode::kRaw || c->bus != bus) continue;
@@ -182,46 +176,6 @@ void SocketcandServer::broadcast(const std::string& bus, const CanFrame& frame,
 void SocketcandServer::enqueue(Connection& c, std::string message) {
   std::lock_guard q(c.queue_mutex);
   c.queue.push_back(std::move(message));
-}
-
-void SocketcandServer::reap_finished() {
-  std::list<std::unique_ptr<Connection>> finished;
-  {
-    std::lock_guard lock(mutex_);
-    for (auto it = connections_.begin(); it != connections_.end();) {
-      if ((*it)->done) {
-        finished.push_back(std::move(*it));
-        it = connections_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-  for (auto& c : finished) c->thread.join();
-}
-
-void SocketcandServer::accept_loop() {
-  detail::Socket listener_view(listen_fd_);
-  while (running_) {
-    reap_finished();
-    if (!detail::wait_readable(listener_view, 100ms)) continue;
-    detail::Socket client(::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC));
-    if (!client.valid()) continue;
-    std::lock_guard lock(mutex_);
-    std::size_t active = 0;
-    for (const auto& c : connections_) active += c->done ? 0 : 1;
-    if (active >= config_.max_connections) {
-      ++stats_.refused;
-      continue;
-    }
-    ++stats_.accepted;
-    auto conn = std::make_unique<Connection>();
-    conn->socket = std::move(client);
-    Connection& ref = *conn;
-    connections_.push_back(std::move(conn));
-    ref.thread = std::thread([this, &ref] { serve(ref); });
-  }
-  listener_view.release();
 }
 
 // Sends everything queued, applying the fault plan. Throws CanError(kConnection) to end the
@@ -246,7 +200,7 @@ void SocketcandServer::flush(Connection& c) {
     if (plan.kind == FaultPlan::Kind::malformed) m.insert(m.size() - 2, " zz");
     bytes += m;
   }
-  detail::send_all(c.socket, bytes);
+  net::send_all(c.socket, bytes);
 }
 
 void SocketcandServer::reply(Connection& c, const std::string& message) {
@@ -329,14 +283,25 @@ void SocketcandServer::on_message(Connection& c, const std::string& text) {
   }
 }
 
-void SocketcandServer::serve(Connection& c) {
+void SocketcandServer::serve(net::TcpConnection& tcp) {
+  Connection c(tcp);
+  {
+    std::lock_guard lock(mutex_);
+    connections_.push_back(&c);
+  }
+  run(c);  // never throws
+  std::lock_guard lock(mutex_);
+  connections_.remove(&c);
+}
+
+void SocketcandServer::run(Connection& c) {
   MessageSplitter splitter;
   std::array<char, 2048> buffer{};
   std::array<char, 64> drain{};
   try {
     reply(c, simple(SocketcandMessage::Kind::kHi));
     flush(c);
-    while (running_ && !c.close_after_flush) {
+    while (c.tcp.serving() && !c.close_after_flush) {
       pollfd fds[2] = {{c.socket.fd(), POLLIN, 0}, {c.wake_read, POLLIN, 0}};
       if (::poll(fds, 2, 100) <= 0) continue;
       if (fds[1].revents & POLLIN) {
@@ -344,7 +309,7 @@ void SocketcandServer::serve(Connection& c) {
         }
       }
       if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
-        const long n = detail::receive_some(c.socket, buffer, 0ms);
+        const long n = net::receive_some(c.socket, buffer, 0ms);
         if (n == 0) break;
         if (n > 0) {
           splitter.feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)));
@@ -361,11 +326,10 @@ void SocketcandServer::serve(Connection& c) {
     }
   } catch (const CanError& e) {
     if (e.kind() == ErrorKind::kProtocol) count(&SocketcandServerStats::protocol_errors);
-  } catch (const std::exception&) {
-    // Peer gone mid-send: this connection ends, the others carry on.
+  } catch (...) {
+    // Peer gone mid-send: this connection ends, the others carry on. Nothing may escape, or
+    // serve() would leave this session listed after it is gone.
   }
-  c.socket.shutdown();
-  c.done = true;
 }
 
 }  // namespace ems::protocols::can

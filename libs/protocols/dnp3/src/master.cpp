@@ -4,7 +4,9 @@
 
 #include "ems/protocols/dnp3/error.hpp"
 #include "ems/protocols/dnp3/link_channel.hpp"
-#include "socket.hpp"
+#include "ems/protocols/net/stream_io.hpp"
+#include "ems/protocols/net/tcp.hpp"
+#include "net_error.hpp"
 
 namespace ems::protocols::dnp3 {
 namespace {
@@ -30,7 +32,7 @@ constexpr std::uint8_t kRequestErrors =
 }  // namespace
 
 struct Master::Session {
-  detail::Socket socket;
+  net::Socket socket;
   LinkChannel channel;
 };
 
@@ -39,7 +41,12 @@ Master::~Master() = default;
 
 void Master::connect() {
   if (session_) return;
-  detail::Socket s = detail::connect_tcp(config_.host, config_.port, config_.connect_timeout);
+  net::Socket s;
+  try {
+    s = net::connect_tcp(config_.host, config_.port, config_.connect_timeout);
+  } catch (const net::NetError& e) {
+    throw detail::to_dnp3_error(e);
+  }
   session_ = std::make_unique<Session>(Session{
       std::move(s), LinkChannel(LinkChannelConfig{true, config_.link_address,
                                                   config_.outstation_address, kDefaultMaxApdu})});
@@ -69,10 +76,10 @@ Apdu Master::transact(FunctionCode function, std::vector<ObjectBlock> objects) {
   auto send = [&](std::span<const std::uint8_t> bytes) {
     if (observer_) observer_(true, bytes);
     try {
-      detail::send_all(session_->socket, bytes);
-    } catch (const Dnp3Error&) {
+      net::send_all(session_->socket, bytes);
+    } catch (const net::NetError& e) {
       close();
-      throw;
+      throw detail::to_dnp3_error(e);
     }
   };
   auto send_confirm = [&](std::uint8_t confirm_seq, bool uns) {
@@ -103,10 +110,10 @@ Apdu Master::transact(FunctionCode function, std::vector<ObjectBlock> objects) {
     }
     long n = 0;
     try {
-      n = detail::receive_some(session_->socket, buffer, left);
-    } catch (const Dnp3Error&) {
+      n = net::receive_some(session_->socket, buffer, left);
+    } catch (const net::NetError& e) {
       close();
-      throw;
+      throw detail::to_dnp3_error(e);
     }
     if (n < 0) continue;
     if (n == 0) {

@@ -1,52 +1,37 @@
 #include "ems/protocols/modbus/server.hpp"
 
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <array>
 
 #include "ems/protocols/modbus/mbap.hpp"
-#include "tcp.hpp"
+#include "ems/protocols/net/stream_io.hpp"
+#include "ems/protocols/net/tcp_server.hpp"
+#include "net_error.hpp"
 
 namespace ems::protocols::modbus {
 
 using namespace std::chrono_literals;
 
-struct ModbusServer::Connection {
-  detail::Socket socket;
-  std::thread thread;
-  std::atomic<bool> done{false};
-};
-
-ModbusServer::ModbusServer(ModbusServerConfig config) : config_(std::move(config)) {}
+ModbusServer::ModbusServer(ModbusServerConfig config)
+    : config_(std::move(config)),
+      server_(std::make_unique<net::TcpServer>(
+          net::TcpServerConfig{config_.bind_address, config_.port, 64, config_.max_connections},
+          [this](net::TcpConnection& c) { serve(c); })) {}
 
 ModbusServer::~ModbusServer() {
   stop();
 }
 
 void ModbusServer::start() {
-  if (running_) return;
-  detail::Socket listener = detail::listen_tcp(config_.bind_address, config_.port, 64);
-  port_ = detail::local_port(listener);
-  listen_fd_ = listener.release();
-  running_ = true;
-  acceptor_ = std::thread([this] { accept_loop(); });
+  try {
+    server_->start();
+  } catch (const net::NetError& e) {
+    throw detail::to_modbus_error(e);
+  }
+  port_ = server_->port();
 }
 
 void ModbusServer::stop() {
-  if (!running_.exchange(false)) return;
-  if (acceptor_.joinable()) acceptor_.join();
-  ::close(listen_fd_);
-  listen_fd_ = -1;
-  std::list<std::unique_ptr<Connection>> all;
-  {
-    std::lock_guard lock(mutex_);
-    all.swap(connections_);
-  }
-  for (auto& c : all) c->socket.shutdown();
-  for (auto& c : all) {
-    if (c->thread.joinable()) c->thread.join();
-  }
+  server_->stop();
 }
 
 void ModbusServer::set_holding(std::uint8_t unit, std::uint16_t address,
@@ -95,19 +80,16 @@ FaultPlan ModbusServer::fault() const {
 }
 
 ModbusServerStats ModbusServer::stats() const {
+  const net::TcpServerStats tcp = server_->stats();
   std::lock_guard lock(mutex_);
-  return stats_;
+  ModbusServerStats out = stats_;
+  out.accepted = tcp.accepted;
+  out.refused = tcp.refused;
+  return out;
 }
 
 std::size_t ModbusServer::active_connections() const {
-  std::lock_guard lock(mutex_);
-  return active_count_locked();
-}
-
-std::size_t ModbusServer::active_count_locked() const {
-  std::size_t n = 0;
-  for (const auto& c : connections_) n += c->done ? 0 : 1;
-  return n;
+  return server_->active_connections();
 }
 
 void ModbusServer::count(std::uint64_t ModbusServerStats::*field) {
@@ -115,46 +97,7 @@ void ModbusServer::count(std::uint64_t ModbusServerStats::*field) {
   ++(stats_.*field);
 }
 
-void ModbusServer::reap_finished() {
-  std::list<std::unique_ptr<Connection>> finished;
-  {
-    std::lock_guard lock(mutex_);
-    for (auto it = connections_.begin(); it != connections_.end();) {
-      if ((*it)->done) {
-        finished.push_back(std::move(*it));
-        it = connections_.erase(it);
-      } else {
-        ++it;
-      }
-    }
-  }
-  for (auto& c : finished) c->thread.join();
-}
-
-void ModbusServer::accept_loop() {
-  detail::Socket listener_view(listen_fd_);
-  while (running_) {
-    reap_finished();
-    // A short poll lets stop() be noticed without closing the fd under accept().
-    if (!detail::wait_readable(listener_view, 100ms)) continue;
-    detail::Socket client(::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC));
-    if (!client.valid()) continue;
-    std::lock_guard lock(mutex_);
-    if (active_count_locked() >= config_.max_connections) {
-      ++stats_.refused;
-      continue;  // closing `client` refuses it
-    }
-    ++stats_.accepted;
-    auto conn = std::make_unique<Connection>();
-    conn->socket = std::move(client);
-    Connection& ref = *conn;
-    connections_.push_back(std::move(conn));
-    ref.thread = std::thread([this, &ref] { serve(ref); });
-  }
-  listener_view.release();  // owned by listen_fd_
-}
-
-void ModbusServer::serve(Connection& c) {
+void ModbusServer::serve(net::TcpConnection& c) {
   MbapDecoder decoder;
   std::array<std::uint8_t, 1024> buffer{};
   WireObserver observer;
@@ -163,8 +106,8 @@ void ModbusServer::serve(Connection& c) {
     observer = observer_;
   }
   try {
-    while (running_) {
-      const long n = detail::receive_some(c.socket, buffer, 100ms);
+    while (c.serving()) {
+      const long n = net::receive_some(c.socket(), buffer, 100ms);
       if (n == 0) break;
       if (n < 0) continue;
       const std::span<const std::uint8_t> chunk(buffer.data(), static_cast<std::size_t>(n));
@@ -174,11 +117,7 @@ void ModbusServer::serve(Connection& c) {
         count(&ModbusServerStats::requests);
         const FaultPlan plan = fault();
         if (plan.kind != FaultPlan::Kind::none) count(&ModbusServerStats::faults_applied);
-        if (plan.kind == FaultPlan::Kind::drop_connection) {
-          c.done = true;
-          c.socket.shutdown();
-          return;
-        }
+        if (plan.kind == FaultPlan::Kind::drop_connection) return;  // the server closes it
         if (plan.kind == FaultPlan::Kind::silent) continue;
         WriteCallback on_write;
         {
@@ -195,7 +134,7 @@ void ModbusServer::serve(Connection& c) {
           bytes[5] += 1;     // MBAP length claims a byte that never comes
         }
         if (observer) observer(false, bytes);
-        detail::send_all(c.socket, bytes);
+        net::send_all(c.socket(), bytes);
       }
     }
   } catch (const ModbusError& e) {
@@ -204,7 +143,6 @@ void ModbusServer::serve(Connection& c) {
     // The peer went away mid-send or the write callback threw: this connection ends, the
     // server and the other connections carry on.
   }
-  c.done = true;
 }
 
 }  // namespace ems::protocols::modbus

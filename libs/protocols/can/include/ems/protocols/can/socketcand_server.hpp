@@ -36,6 +36,11 @@
 #include "ems/protocols/can/frame.hpp"
 #include "ems/protocols/fault.hpp"
 
+namespace ems::protocols::net {
+class TcpConnection;
+class TcpServer;
+}  // namespace ems::protocols::net
+
 namespace ems::protocols::can {
 
 struct SocketcandServerConfig {
@@ -85,23 +90,20 @@ class SocketcandServer {
 
  private:
   struct Connection;
-  void accept_loop();
-  void serve(Connection& c);
+  void serve(net::TcpConnection& tcp);
+  void run(Connection& c);
   void on_message(Connection& c, const std::string& text);
   void reply(Connection& c, const std::string& message);
   void flush(Connection& c);
   void enqueue(Connection& c, std::string message);
   void broadcast(const std::string& bus, const CanFrame& frame, const Connection* except);
-  void reap_finished();
   void count(std::uint64_t SocketcandServerStats::*field, std::uint64_t n = 1);
 
   SocketcandServerConfig config_;
   std::uint16_t port_ = 0;
-  int listen_fd_ = -1;
-  std::atomic<bool> running_{false};
-  std::thread acceptor_;
-  mutable std::mutex mutex_;  // guards connections_, fault_, stats_, on_send_
-  std::list<std::unique_ptr<Connection>> connections_;
+  std::unique_ptr<net::TcpServer> server_;  // accept loop and connection threads
+  mutable std::mutex mutex_;                // guards connections_, fault_, stats_, on_send_
+  std::list<Connection*> connections_;      // live sessions, owned by their serve() call
   FaultPlan fault_;
   SocketcandServerStats stats_;
   SendCallback on_send_;

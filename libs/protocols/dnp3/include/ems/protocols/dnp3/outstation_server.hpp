@@ -18,6 +18,11 @@
 
 #include "ems/protocols/dnp3/outstation.hpp"
 
+namespace ems::protocols::net {
+class TcpConnection;
+class TcpServer;
+}  // namespace ems::protocols::net
+
 namespace ems::protocols::dnp3 {
 
 struct FaultPlan {
@@ -66,20 +71,13 @@ class OutstationServer {
   std::size_t active_connections() const;
 
  private:
-  struct Connection;
-  void accept_loop();
-  void serve(Connection& c);
-  void reap_finished();
-  std::size_t active_count_locked() const;
+  void serve(net::TcpConnection& c);
 
   Outstation& outstation_;
   OutstationServerConfig config_;
   std::uint16_t port_ = 0;
-  int listen_fd_ = -1;
-  std::atomic<bool> running_{false};
-  std::thread acceptor_;
-  mutable std::mutex mutex_;  // guards connections_, fault_, stats_
-  std::list<std::unique_ptr<Connection>> connections_;
+  std::unique_ptr<net::TcpServer> server_;  // accept loop and connection threads
+  mutable std::mutex mutex_;                // guards fault_, stats_
   FaultPlan fault_;
   OutstationServerStats stats_;
 };

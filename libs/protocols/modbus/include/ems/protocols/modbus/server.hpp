@@ -27,6 +27,11 @@
 #include "ems/protocols/modbus/register_bank.hpp"
 #include "ems/protocols/modbus/request_handler.hpp"
 
+namespace ems::protocols::net {
+class TcpConnection;
+class TcpServer;
+}  // namespace ems::protocols::net
+
 namespace ems::protocols::modbus {
 
 struct ModbusServerConfig {
@@ -83,21 +88,14 @@ class ModbusServer {
   std::size_t active_connections() const;
 
  private:
-  struct Connection;
-  void accept_loop();
-  void serve(Connection& c);
-  void reap_finished();
-  std::size_t active_count_locked() const;
+  void serve(net::TcpConnection& c);
   void count(std::uint64_t ModbusServerStats::*field);
 
   ModbusServerConfig config_;
   RegisterBank bank_;
   std::uint16_t port_ = 0;
-  int listen_fd_ = -1;
-  std::atomic<bool> running_{false};
-  std::thread acceptor_;
-  mutable std::mutex mutex_;  // guards connections_, fault_, stats_, on_write_, observer_
-  std::list<std::unique_ptr<Connection>> connections_;
+  std::unique_ptr<net::TcpServer> server_;  // accept loop and connection threads
+  mutable std::mutex mutex_;                // guards fault_, stats_, on_write_, observer_
   FaultPlan fault_;
   ModbusServerStats stats_;
   WriteCallback on_write_;
