@@ -1,6 +1,8 @@
 // Basic auth and Redfish sessions (login, logout, re-login after the session ends).
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "site.hpp"
 
 using namespace redfish_test;
@@ -107,4 +109,25 @@ TEST_F(Auth, ForeignTokenIsRefused) {
   // Basic clients are unaffected by sessions.
   rf::RedfishClient basic(config(rf::AuthMode::basic));
   EXPECT_NO_THROW(basic.get("/Chassis/1/Power"));
+}
+
+TEST(AuthTimeout, AnIdleSessionExpiresAndTheClientLogsInAgain) {
+  rf::RedfishService service(service_config([](rf::RedfishServiceConfig& c) {
+    c.credentials = rf::Credentials{"admin", "s3cret"};
+    c.session_timeout = std::chrono::milliseconds(300);
+  }));
+  build_gpu_site(service);
+  service.start();
+  auto config = client_config(service);
+  config.auth = rf::AuthMode::session;
+  config.username = "admin";
+  config.password = "s3cret";
+  rf::RedfishClient client(config);
+  EXPECT_EQ(client.get("/SessionService").body["SessionTimeout"], 1);
+  client.get("/Chassis/1/Power");  // use keeps it alive
+  EXPECT_EQ(client.stats().relogins, 0u);
+  std::this_thread::sleep_for(std::chrono::milliseconds(450));
+  EXPECT_EQ(client.read_value("/Chassis/1/Thermal", "/Fans/0/Reading"), rf::ScalarValue(42.0));
+  EXPECT_EQ(client.stats().relogins, 1u);
+  EXPECT_EQ(service.session_count(), 1u);  // the expired one is gone, the new one is live
 }

@@ -75,8 +75,12 @@ struct RedfishService::Impl {
   std::condition_variable fault_changed;
   bool stopping = false;
   ResourceTree tree;
-  std::set<std::pair<std::string, std::string>> writable;    // (absolute uri, pointer)
-  std::map<std::string, std::string, std::less<>> sessions;  // token -> session uri
+  std::set<std::pair<std::string, std::string>> writable;  // (absolute uri, pointer)
+  struct Session {
+    std::string uri;
+    std::chrono::steady_clock::time_point last_used;
+  };
+  std::map<std::string, Session, std::less<>> sessions;  // by token
   std::uint64_t next_session = 1;
   std::mt19937_64 random{std::random_device{}()};
   PatchHandler on_patch;
@@ -176,7 +180,16 @@ bool RedfishService::Impl::authorized(const httplib::Request& req, const std::st
   if (req.method == "POST" && uri == kSessions) return true;
   if (req.has_header("X-Auth-Token")) {
     std::lock_guard lock(mutex);
-    return sessions.contains(req.get_header_value("X-Auth-Token"));
+    auto it = sessions.find(req.get_header_value("X-Auth-Token"));
+    if (it == sessions.end()) return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - it->second.last_used > config.session_timeout) {
+      tree.erase(it->second.uri);
+      sessions.erase(it);
+      return false;
+    }
+    it->second.last_used = now;
+    return true;
   }
   const std::string expected =
       "Basic " + base64(config.credentials->username + ":" + config.credentials->password);
@@ -316,7 +329,7 @@ void RedfishService::Impl::login(const httplib::Request& req, httplib::Response&
                       {"Id", id},
                       {"Name", "User Session"},
                       {"UserName", user}});
-  sessions[token] = location;
+  sessions[token] = Session{location, std::chrono::steady_clock::now()};
   ++stats.sessions_created;
   res.set_header("X-Auth-Token", token);
   res.set_header("Location", location);
@@ -328,7 +341,7 @@ void RedfishService::Impl::logout(const httplib::Request&, httplib::Response& re
   std::lock_guard lock(mutex);
   bool found = false;
   for (auto it = sessions.begin(); it != sessions.end();) {
-    if (it->second == uri) {
+    if (it->second.uri == uri) {
       it = sessions.erase(it);
       found = true;
     } else {
@@ -344,7 +357,11 @@ void RedfishService::Impl::logout(const httplib::Request&, httplib::Response& re
 }
 
 RedfishService::RedfishService(RedfishServiceConfig config)
-    : impl_(std::make_unique<Impl>(std::move(config))) {}
+    : impl_(std::make_unique<Impl>(std::move(config))) {
+  const auto seconds = std::chrono::ceil<std::chrono::seconds>(impl_->config.session_timeout);
+  impl_->tree.set(std::string(kServiceRoot) + "/SessionService", "/SessionTimeout",
+                  seconds.count());
+}
 
 RedfishService::~RedfishService() {
   stop();
@@ -495,7 +512,7 @@ FaultPlan RedfishService::fault() const {
 
 void RedfishService::end_all_sessions() {
   std::lock_guard lock(impl_->mutex);
-  for (const auto& [token, uri] : impl_->sessions) impl_->tree.erase(uri);
+  for (const auto& [token, session] : impl_->sessions) impl_->tree.erase(session.uri);
   impl_->sessions.clear();
 }
 

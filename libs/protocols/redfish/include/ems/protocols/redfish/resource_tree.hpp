@@ -21,7 +21,8 @@ namespace ems::protocols::redfish {
 
 class ResourceTree {
  public:
-  // Starts with the service root and its Chassis, Systems, ThermalEquipment and SessionService.
+  // Starts with the service root and its Chassis, Systems, ThermalEquipment and SessionService
+  // (with its Sessions collection).
   ResourceTree();
 
   // Creates the resource at `uri` (relative or absolute) and its ancestors if missing; returns

@@ -52,6 +52,8 @@ struct RedfishServiceConfig {
   std::optional<Credentials> credentials;  // nullopt = no authentication (e.g. mTLS only)
   std::optional<ServerTls> tls;            // nullopt = plain HTTP
   std::chrono::seconds keep_alive_timeout{2};
+  // A session unused this long is ended (DSP0266 SessionTimeout); advertised in SessionService.
+  std::chrono::milliseconds session_timeout{std::chrono::minutes(30)};
 };
 
 // (absolute uri, pointer, value); return an error message to reject the value with 400
