@@ -55,7 +55,7 @@ TEST(SiteModel, EnergyBalanceHoldsAtEveryStepOverADay) {
   double max_pv = 0;
   for (std::uint64_t i = 0; i < steps; ++i) {
     m.step();
-    if (i % 7 == 0) expect_balance(m, i);
+    expect_balance(m, i);
     if (i == steps / 3) m.set_breaker(false);
     if (i == steps / 3 + 1000) m.set_breaker(true);
     if (i == steps / 2) m.set_bess_setpoint("bess_rack_1", -1500000);
@@ -194,4 +194,37 @@ TEST(SiteModel, BreakerOpenDeenergisesTheSite) {
   EXPECT_EQ(q(m, "poi_meter_1", "active_power"), 0.0);
   EXPECT_EQ(q(m, "protective_relay_1", "breaker_closed"), 0.0);
   EXPECT_EQ(q(m, "switchgear_1", "breaker_state"), 0.0);
+}
+
+TEST(SiteFromDtm, UnknownTemplatesAndMeasurementsServePlausibleConstants) {
+  auto dtm = ems::sim::testing::demo_dtm();
+  auto m = demo_model(1);
+  // A measurement the model does not compute: its bounds.nominal.
+  ems::contract::Measurement spec;
+  spec.type = ems::contract::ValueType::Float;
+  spec.bounds = ems::contract::Bounds{0, 10, 7.5};
+  auto src = point_source(m, "poi_meter_1", "no_such_quantity", spec);
+  EXPECT_FALSE(src.from_model());
+  EXPECT_EQ(read_point(m, src).number, 7.5);
+  // An enum without physics: its first label; a bool: false.
+  spec.type = ems::contract::ValueType::Enum;
+  spec.bounds.reset();
+  spec.values = {{"1", "ON"}, {"2", "OFF"}};
+  EXPECT_EQ(read_point(m, point_source(m, "ghost", "state", spec)).label, "ON");
+  spec.type = ems::contract::ValueType::Bool;
+  EXPECT_EQ(read_point(m, point_source(m, "ghost", "flag", spec)).number, 0.0);
+  // A measurement the model computes comes from the model, enums as labels.
+  const auto& bess = dtm.devices.at("bess_rack_1");
+  const auto ms = dtm.measurements_of(bess);
+  auto soc = point_source(m, "bess_rack_1", "state_of_charge", ms.at("state_of_charge"));
+  ASSERT_TRUE(soc.from_model());
+  EXPECT_EQ(read_point(m, soc).number, 50.0);
+  EXPECT_EQ(
+      read_point(m, point_source(m, "bess_rack_1", "operating_state", ms.at("operating_state")))
+          .label,
+      "STANDBY");
+  // Modules and role-less templates have no component.
+  EXPECT_FALSE(m.find("bess_module_1"));
+  EXPECT_EQ(template_role("dc_external"), Role::none);
+  EXPECT_EQ(template_role("revenue_meter"), Role::poi_meter);
 }
