@@ -1,6 +1,7 @@
 // generate_asyncapi_text must write exactly generate_asyncapi(...).dump(): checked byte for byte
 // on the fixture site (every entry shape), on the real DTMs (reference configurator's and our
 // demo), on the generated site of the benchmark, on strings that need escaping, and on errors.
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -104,6 +105,22 @@ TEST(AsyncApiText, NoAlarmsNoSection) {
   const std::string text = generate_asyncapi_text(big_dtm(2, 2), kOptions);
   EXPECT_FALSE(Json::parse(text).contains("x-alarms"));
   EXPECT_TRUE(Json::parse(generate_asyncapi_text(site_dtm(), kOptions)).contains("x-alarms"));
+}
+
+TEST(AsyncApiText, TenThousandDevicesWriteQuickly) {
+  const Dtm dtm = big_dtm(1000, 9);  // 10,000 devices
+  const auto start = std::chrono::steady_clock::now();
+  const std::string text = generate_asyncapi_text(dtm, kOptions);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count();
+  RecordProperty("generate_text_ms", static_cast<int>(ms));
+  RecordProperty("bytes", static_cast<int>(text.size()));
+  EXPECT_EQ(text.front(), '{');
+  EXPECT_EQ(text.back(), '}');
+  // ~0.3 s of CPU in a release build (the Json tree + dump: ~2.7 s); generous for unoptimized
+  // and sanitizer builds on a shared machine - bench_asyncapi holds the real budget.
+  EXPECT_LT(ms, 3000);
 }
 
 }  // namespace

