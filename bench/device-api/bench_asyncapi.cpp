@@ -32,6 +32,25 @@ void BM_GenerateAsyncApi(benchmark::State& state) {
 }
 BENCHMARK(BM_GenerateAsyncApi)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
 
+// The path device-api serves: the document written straight to JSON text.
+void BM_GenerateAsyncApiText(benchmark::State& state) {
+  const int devices = static_cast<int>(state.range(0));
+  const ems::contract::Dtm dtm =
+      ems::contract::parse_dtm(ems::bench::synthetic_site(catalog(), devices), &catalog());
+  ems::contract::AsyncApiOptions options;
+  options.version = "1.0.0";
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    const std::string text = ems::contract::generate_asyncapi_text(dtm, options);
+    bytes = text.size();
+    benchmark::DoNotOptimize(bytes);
+  }
+  state.counters["devices"] = devices;
+  state.counters["doc_bytes"] = static_cast<double>(bytes);
+  state.counters["bytes_per_device"] = static_cast<double>(bytes) / devices;
+}
+BENCHMARK(BM_GenerateAsyncApiText)->Arg(100)->Arg(1000)->Arg(10000)->Unit(benchmark::kMillisecond);
+
 void BM_ParseDtm(benchmark::State& state) {
   const int devices = static_cast<int>(state.range(0));
   const std::string text = ems::bench::synthetic_site(catalog(), devices).dump();

@@ -45,6 +45,7 @@ const std::string& Snapshot::asyncapi_json() const {
     // Written straight to text: the same bytes as generate_asyncapi(...).dump() without the
     // Json tree, which for a 10,000-device site cost several times the 125 MB it serializes.
     asyncapi_ = contract::generate_asyncapi_text(dtm_, options);
+    asyncapi_.shrink_to_fit();  // the writer reserves ahead; the cache keeps only the bytes
   });
   return asyncapi_;
 }
