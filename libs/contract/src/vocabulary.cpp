@@ -23,10 +23,18 @@ bool is_slug(std::string_view s) noexcept {
   return std::all_of(s.begin(), s.end(), [&](char c) { return lower(c) || digit(c) || c == '_'; });
 }
 
-std::optional<Unit> parse_unit(std::string_view s) noexcept { return lookup<Unit>(kUnitNames, s); }
-std::string_view to_string(Unit u) noexcept { return kUnitNames[static_cast<std::size_t>(u)]; }
-std::optional<Verb> parse_verb(std::string_view s) noexcept { return lookup<Verb>(kVerbNames, s); }
-std::string_view to_string(Verb v) noexcept { return kVerbNames[static_cast<std::size_t>(v)]; }
+std::optional<Unit> parse_unit(std::string_view s) noexcept {
+  return lookup<Unit>(kUnitNames, s);
+}
+std::string_view to_string(Unit u) noexcept {
+  return kUnitNames[static_cast<std::size_t>(u)];
+}
+std::optional<Verb> parse_verb(std::string_view s) noexcept {
+  return lookup<Verb>(kVerbNames, s);
+}
+std::string_view to_string(Verb v) noexcept {
+  return kVerbNames[static_cast<std::size_t>(v)];
+}
 std::optional<ValueType> parse_value_type(std::string_view s) noexcept {
   return lookup<ValueType>(kValueTypeNames, s);
 }

@@ -12,8 +12,8 @@
 #include <sstream>
 
 #include "ems/protocols/dnp3/link_channel.hpp"
-#include "loopback_site.hpp"
 #include "ems/protocols/pcap_writer.hpp"
+#include "loopback_site.hpp"
 
 namespace ems::protocols::dnp3 {
 namespace {

@@ -96,7 +96,7 @@ struct Template {
 };
 
 struct Connection {
-  std::string host;  // may be kProvisionedAtCommissioning
+  std::string host;         // may be kProvisionedAtCommissioning
   std::optional<int> port;  // nullopt = kProvisionedAtCommissioning
   std::optional<std::string> unit_id;
   // True when the device exists but must not be polled yet.

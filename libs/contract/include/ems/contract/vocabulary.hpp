@@ -13,19 +13,47 @@ namespace ems::contract {
 bool is_slug(std::string_view s) noexcept;
 
 enum class Unit {
-  volts, amps, watts, vars, voltamperes, watt_hours, hertz, celsius, percent, watts_per_m2,
-  meters_per_second, bar, liters_per_minute, degrees, meters, seconds, none
+  volts,
+  amps,
+  watts,
+  vars,
+  voltamperes,
+  watt_hours,
+  hertz,
+  celsius,
+  percent,
+  watts_per_m2,
+  meters_per_second,
+  bar,
+  liters_per_minute,
+  degrees,
+  meters,
+  seconds,
+  none
 };
-inline constexpr std::array<std::string_view, 17> kUnitNames = {
-    "volts",  "amps",         "watts",    "vars",     "voltamperes",       "watt_hours",
-    "hertz",  "celsius",      "percent",  "watts_per_m2", "meters_per_second", "bar",
-    "liters_per_minute", "degrees", "meters", "seconds", "none"};
+inline constexpr std::array<std::string_view, 17> kUnitNames = {"volts",
+                                                                "amps",
+                                                                "watts",
+                                                                "vars",
+                                                                "voltamperes",
+                                                                "watt_hours",
+                                                                "hertz",
+                                                                "celsius",
+                                                                "percent",
+                                                                "watts_per_m2",
+                                                                "meters_per_second",
+                                                                "bar",
+                                                                "liters_per_minute",
+                                                                "degrees",
+                                                                "meters",
+                                                                "seconds",
+                                                                "none"};
 std::optional<Unit> parse_unit(std::string_view s) noexcept;
 std::string_view to_string(Unit u) noexcept;
 
 enum class Verb { set, reset, clear, start, stop, enable, disable };
 inline constexpr std::array<std::string_view, 7> kVerbNames = {"set",  "reset",  "clear",  "start",
-                                                              "stop", "enable", "disable"};
+                                                               "stop", "enable", "disable"};
 std::optional<Verb> parse_verb(std::string_view s) noexcept;
 std::string_view to_string(Verb v) noexcept;
 

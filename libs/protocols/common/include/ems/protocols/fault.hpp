@@ -24,11 +24,16 @@ struct FaultPlan {
 
 inline std::string_view to_string(FaultPlan::Kind k) noexcept {
   switch (k) {
-    case FaultPlan::Kind::none: return "none";
-    case FaultPlan::Kind::silent: return "silent";
-    case FaultPlan::Kind::drop_connection: return "drop_connection";
-    case FaultPlan::Kind::delay: return "delay";
-    case FaultPlan::Kind::malformed: return "malformed";
+    case FaultPlan::Kind::none:
+      return "none";
+    case FaultPlan::Kind::silent:
+      return "silent";
+    case FaultPlan::Kind::drop_connection:
+      return "drop_connection";
+    case FaultPlan::Kind::delay:
+      return "delay";
+    case FaultPlan::Kind::malformed:
+      return "malformed";
   }
   return "none";
 }
