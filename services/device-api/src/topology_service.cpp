@@ -101,8 +101,9 @@ void TopologyService::load() {
     try {
       snap = make_snapshot(std::move(*latest));
     } catch (const contract::ContractError& e) {
-      // A stored version that today's catalog rejects stays stored (history is immutable); the
-      // service starts and reports it, and the next valid write supersedes it.
+      // A stored version that today's catalog rejects stays stored (history is immutable), but
+      // serving documents generated from it would break the contract: refuse to start, naming
+      // the version, so the operator restores the catalog (EMS_TEMPLATE_DIR) it was stored with.
       runtime::log::error("stored topology no longer validates",
                           {{"version", latest->meta.version}, {"error", e.what()}});
       throw;
