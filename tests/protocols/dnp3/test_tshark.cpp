@@ -13,28 +13,15 @@
 
 #include "ems/protocols/dnp3/link_channel.hpp"
 #include "ems/protocols/pcap_writer.hpp"
+#include "ems/testing/process.hpp"
 #include "loopback_site.hpp"
 
 namespace ems::protocols::dnp3 {
 namespace {
 
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  ::pclose(pipe);
-  return out;
-}
-
-bool have_tshark() {
-  return std::system("command -v tshark >/dev/null 2>&1") == 0;
-}
-
 TEST(TsharkDnp3, DissectorAcceptsOurExchange) {
-  if (!have_tshark()) GTEST_SKIP() << "tshark not installed: apt-get install -y tshark";
+  if (!ems::testing::have_program("tshark"))
+    GTEST_SKIP() << "tshark not installed: apt-get install -y tshark";
   const auto pcap =
       std::filesystem::temp_directory_path() / ("ems_dnp3_" + std::to_string(::getpid()) + ".pcap");
   test::LoopbackSite site;
@@ -61,16 +48,16 @@ TEST(TsharkDnp3, DissectorAcceptsOurExchange) {
   const std::string base =
       "tshark -r " + pcap.string() + " -d tcp.port==" + std::to_string(port) + ",dnp3 ";
 
-  const std::string errors =
-      run(base + "-Y \"_ws.malformed || _ws.expert.severity==error\" 2>/dev/null");
+  const std::string errors = ems::testing::shell_output(
+      base + "-Y \"_ws.malformed || _ws.expert.severity==error\" 2>/dev/null");
   EXPECT_TRUE(errors.empty()) << "tshark reported problems:\n" << errors;
   // The dissector reports a bad DNP3 CRC as a warning, so warnings on DNP3 packets count too.
-  const std::string warnings =
-      run(base + "-Y \"dnp3 && _ws.expert.severity >= warning\" 2>/dev/null");
+  const std::string warnings = ems::testing::shell_output(
+      base + "-Y \"dnp3 && _ws.expert.severity >= warning\" 2>/dev/null");
   EXPECT_TRUE(warnings.empty()) << "tshark warned:\n" << warnings;
 
-  const std::string fields =
-      run(base + "-Y dnp3.al.func -T fields -e dnp3.al.func -e dnp3.al.obj 2>/dev/null");
+  const std::string fields = ems::testing::shell_output(
+      base + "-Y dnp3.al.func -T fields -e dnp3.al.func -e dnp3.al.obj 2>/dev/null");
   std::set<int> functions;
   std::set<int> objects;
   std::istringstream lines(fields);
@@ -101,7 +88,8 @@ TEST(TsharkDnp3, DissectorAcceptsOurExchange) {
 
 // Proves the checks above can fail: one flipped data byte must be flagged by the dissector.
 TEST(TsharkDnp3, FlagsACorruptedFrame) {
-  if (!have_tshark()) GTEST_SKIP() << "tshark not installed: apt-get install -y tshark";
+  if (!ems::testing::have_program("tshark"))
+    GTEST_SKIP() << "tshark not installed: apt-get install -y tshark";
   const auto pcap = std::filesystem::temp_directory_path() /
                     ("ems_dnp3_bad_" + std::to_string(::getpid()) + ".pcap");
   Apdu read;
@@ -116,9 +104,9 @@ TEST(TsharkDnp3, FlagsACorruptedFrame) {
     writer.data(true, bytes);
   }
   const std::string base = "tshark -r " + pcap.string() + " -d tcp.port==20000,dnp3 ";
-  const std::string all = run(base + "-Y dnp3 2>/dev/null");
-  const std::string flagged =
-      run(base + "-Y \"dnp3 && _ws.expert.severity >= warning\" 2>/dev/null");
+  const std::string all = ems::testing::shell_output(base + "-Y dnp3 2>/dev/null");
+  const std::string flagged = ems::testing::shell_output(
+      base + "-Y \"dnp3 && _ws.expert.severity >= warning\" 2>/dev/null");
   EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 2) << all;
   EXPECT_EQ(std::count(flagged.begin(), flagged.end(), '\n'), 1) << flagged;
   std::filesystem::remove(pcap);

@@ -12,25 +12,11 @@
 #include <sstream>
 
 #include "ems/protocols/pcap_writer.hpp"
+#include "ems/testing/process.hpp"
 #include "loopback_site.hpp"
 
 namespace ems::protocols::modbus {
 namespace {
-
-std::string run(const std::string& command) {
-  std::string out;
-  FILE* pipe = ::popen(command.c_str(), "r");
-  if (pipe == nullptr) return out;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
-  ::pclose(pipe);
-  return out;
-}
-
-bool have_tshark() {
-  return std::system("command -v tshark >/dev/null 2>&1") == 0;
-}
 
 std::filesystem::path temp_pcap(const char* name) {
   return std::filesystem::temp_directory_path() /
@@ -39,7 +25,8 @@ std::filesystem::path temp_pcap(const char* name) {
 
 std::set<int> function_codes(const std::string& base) {
   std::set<int> codes;
-  std::istringstream lines(run(base + "-Y modbus -T fields -e modbus.func_code 2>/dev/null"));
+  std::istringstream lines(
+      ems::testing::shell_output(base + "-Y modbus -T fields -e modbus.func_code 2>/dev/null"));
   std::string line;
   while (std::getline(lines, line)) {
     std::istringstream cols(line);
@@ -52,7 +39,8 @@ std::set<int> function_codes(const std::string& base) {
 }
 
 TEST(TsharkModbus, DissectorAcceptsOurExchange) {
-  if (!have_tshark()) GTEST_SKIP() << "tshark not installed: apt-get install -y tshark";
+  if (!ems::testing::have_program("tshark"))
+    GTEST_SKIP() << "tshark not installed: apt-get install -y tshark";
   const auto pcap = temp_pcap("ems_modbus_");
   test::LoopbackSite site;
   const std::uint16_t port = site.server.port();
@@ -80,16 +68,17 @@ TEST(TsharkModbus, DissectorAcceptsOurExchange) {
   }
   const std::string base =
       "tshark -r " + pcap.string() + " -d tcp.port==" + std::to_string(port) + ",mbtcp ";
-  const std::string errors =
-      run(base + "-Y \"_ws.malformed || _ws.expert.severity==error\" 2>/dev/null");
+  const std::string errors = ems::testing::shell_output(
+      base + "-Y \"_ws.malformed || _ws.expert.severity==error\" 2>/dev/null");
   EXPECT_TRUE(errors.empty()) << "tshark reported problems:\n" << errors;
-  const std::string mbtcp = run(base + "-Y mbtcp 2>/dev/null");
+  const std::string mbtcp = ems::testing::shell_output(base + "-Y mbtcp 2>/dev/null");
   EXPECT_EQ(std::count(mbtcp.begin(), mbtcp.end(), '\n'), 18) << mbtcp;  // 9 requests + 9 answers
   const auto codes = function_codes(base);
   for (int fc : {1, 2, 3, 4, 5, 6, 15, 16}) {
     EXPECT_TRUE(codes.count(fc)) << "function " << fc << " missing";
   }
-  const std::string exceptions = run(base + "-Y \"modbus.exception_code == 2\" 2>/dev/null");
+  const std::string exceptions =
+      ems::testing::shell_output(base + "-Y \"modbus.exception_code == 2\" 2>/dev/null");
   EXPECT_EQ(std::count(exceptions.begin(), exceptions.end(), '\n'), 1) << exceptions;
   if (!HasFailure() && std::getenv("EMS_KEEP_PCAP") == nullptr) std::filesystem::remove(pcap);
 }
@@ -97,7 +86,8 @@ TEST(TsharkModbus, DissectorAcceptsOurExchange) {
 // Proves the check above can fail: the malformed fault's response (MBAP length one too large)
 // must be flagged by the dissector.
 TEST(TsharkModbus, FlagsTheMalformedFault) {
-  if (!have_tshark()) GTEST_SKIP() << "tshark not installed: apt-get install -y tshark";
+  if (!ems::testing::have_program("tshark"))
+    GTEST_SKIP() << "tshark not installed: apt-get install -y tshark";
   const auto pcap = temp_pcap("ems_modbus_bad_");
   test::LoopbackSite site;
   const std::uint16_t port = site.server.port();
@@ -115,9 +105,9 @@ TEST(TsharkModbus, FlagsTheMalformedFault) {
   }
   const std::string base =
       "tshark -r " + pcap.string() + " -d tcp.port==" + std::to_string(port) + ",mbtcp ";
-  const std::string flagged =
-      run(base + "-Y \"_ws.malformed || _ws.expert.severity >= warning\" 2>/dev/null");
-  EXPECT_FALSE(flagged.empty()) << run(base + "-V 2>/dev/null");
+  const std::string flagged = ems::testing::shell_output(
+      base + "-Y \"_ws.malformed || _ws.expert.severity >= warning\" 2>/dev/null");
+  EXPECT_FALSE(flagged.empty()) << ems::testing::shell_output(base + "-V 2>/dev/null");
   std::filesystem::remove(pcap);
 }
 

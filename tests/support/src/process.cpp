@@ -171,4 +171,15 @@ std::string tail_file(const std::string& path, std::size_t max_bytes) {
   return s;
 }
 
+std::string shell_output(const std::string& command, std::chrono::milliseconds timeout) {
+  std::string out;
+  run_command({"/bin/sh", "-c", command}, timeout, &out);
+  return out;
+}
+
+bool have_program(const std::string& program) {
+  return run_command({"/bin/sh", "-c", "command -v " + program + " >/dev/null 2>&1"},
+                     std::chrono::seconds(10)) == 0;
+}
+
 }  // namespace ems::testing

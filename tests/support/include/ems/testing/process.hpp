@@ -45,6 +45,14 @@ class ChildProcess {
 int run_command(const std::vector<std::string>& argv, std::chrono::milliseconds timeout,
                 std::string* output = nullptr);
 
+// Output of a /bin/sh command line (stdout and stderr, unless the line redirects them), bounded by
+// `timeout`. For tools driven by their own filter syntax, e.g. tshark -Y "...".
+std::string shell_output(const std::string& command,
+                         std::chrono::milliseconds timeout = std::chrono::seconds(60));
+
+// True when `program` is on PATH.
+bool have_program(const std::string& program);
+
 // The last `max_bytes` of a file ("" if unreadable).
 std::string tail_file(const std::string& path, std::size_t max_bytes = 4000);
 
