@@ -4,7 +4,6 @@
 
 #include "api_error.hpp"
 #include "device_ops.hpp"
-#include "ems/runtime/log.hpp"
 #include "ems/runtime/problem.hpp"
 
 namespace ems::device_api {

@@ -1,11 +1,8 @@
 #include "topology_store.hpp"
 
-#include <chrono>
-#include <thread>
 
 #include <pqxx/pqxx>
 
-#include "ems/runtime/log.hpp"
 #include "ems/runtime/pg.hpp"
 
 namespace ems::device_api {
