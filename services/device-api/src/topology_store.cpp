@@ -1,6 +1,5 @@
 #include "topology_store.hpp"
 
-
 #include <pqxx/pqxx>
 
 #include "ems/runtime/pg.hpp"
