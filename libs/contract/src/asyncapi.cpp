@@ -7,6 +7,7 @@
 
 #include "asyncapi_index.hpp"
 #include "asyncapi_text.hpp"
+#include "ems/contract/sources.hpp"
 #include "ems/contract/view.hpp"
 
 namespace ems::contract {
@@ -148,7 +149,7 @@ class ConcreteSchemas {
 // Value schema of a command: inherits the target measurement's (bounds, labels) when the types
 // agree; power_cap targets a child's measurement, so only the payload type is known.
 Json command_value_schema(const Template& t, const std::string& cname, const Command& c) {
-  const bool power_cap = c.binding && c.binding->protocol == "power_cap";
+  const bool power_cap = c.binding && c.binding->protocol == Protocol::power_cap;
   const std::string path = pointer({"templates_used", t.slug, "commands", cname, "target"});
   if (c.payload == PayloadType::Trigger) return nullptr;
   auto bare = [&]() -> Json {
@@ -200,6 +201,13 @@ ConcreteSchemas concrete_schemas(const Dtm& dtm) {
               object_schema(value.is_null() ? nullptr : &value, true), slug + "." + name);
       out.example(f, c.target);
     }
+  }
+  // comm_status of every polled device; "CommStatus" has no '_', so it cannot collide with a
+  // template schema.
+  if (detail::any_polled(dtm)) {
+    const Json value{{"type", "string"}, {"enum", detail::comm_status_labels()}};
+    out.add(kMeasEnum, "CommStatus", "", object_schema(&value, false), std::string(kCommStatus));
+    out.example(kMeasEnum, std::string(kCommStatus));
   }
   // Extra measurements are per device: they get a schema of their own, named so that it can
   // never equal a template schema (which has exactly one '_').
@@ -451,12 +459,9 @@ std::string generate_asyncapi_text(const Dtm& dtm, const AsyncApiOptions& option
       return true;
     };
   };
-  // The template parts are most of the document; the rest per device (display names,
-  // synthetic inputs, children lists) is a few KB at most.
-  std::size_t reserve = 256 * 1024;
-  for (const auto& [id, d] : dtm.devices) reserve += sources.shared_text_bytes(d) + 4096;
+  // Per device: connections, display names and its own entries, a few KB at most.
   std::string out;
-  out.reserve(reserve);
+  out.reserve(256 * 1024 + dtm.devices.size() * 3072);
   detail::write_document(
       out, skeleton,
       {{"x-alarms", [&dtm](std::string& o) { return detail::write_alarms(o, dtm); }},

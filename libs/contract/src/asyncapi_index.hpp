@@ -5,6 +5,7 @@
 // of CPU for the benchmark's site).
 
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -58,55 +59,38 @@ struct JsonMember {
 };
 using JsonMembers = std::vector<JsonMember>;  // in key order, like Json's std::map
 
-// The device-independent part of a template's real-protocol entry (binding fields, unit, poll
-// rate, value_map, bounds): built once per template, as a Json and as serialized members.
-struct TemplateEntry {
-  Json json;
-  JsonMembers members;
-};
+enum class Section { protocol, command };  // x-protocol-source, x-command-source
 
-// One entry of a device in x-protocol-source or x-command-source: a template part into which
-// the device's connection is merged, or an entry built for this device alone (synthetic inputs,
-// children, extra measurements).
-struct SourceEntry {
-  const std::string* name = nullptr;
-  const TemplateEntry* shared = nullptr;
-  Json own;
-};
-
-// The entries of every device, for both the Json and the text form of the document, so that
-// the two cannot disagree (asyncapi_sources.cpp).
+// The entries of both sections, for the Json and the text form of the document alike, so that
+// the two cannot disagree (asyncapi_sources.cpp; the shape is documented in sources.hpp).
 class SourceEntries {
  public:
   explicit SourceEntries(const DtmIndex& index);
 
   const DtmIndex& index() const { return index_; }
-  // Entries of `d` in key order (empty when it has none), into `out` (cleared first). Throws
-  // ContractError when the DTM cannot be expressed (see generate_asyncapi).
-  void protocol(const Device& d, std::vector<SourceEntry>& out) const;
-  void command(const Device& d, std::vector<SourceEntry>& out) const;
-  // Bytes that the template parts of `d` take as text, connection merged in: what the text
-  // form reserves so that a 100 MB document is not copied on every doubling.
-  std::size_t shared_text_bytes(const Device& d) const;
+  // {slug: {name: entry}} of the templates with device-protocol entries.
+  Json templates(Section section) const;
+  // The device's member of "devices" (template reference, connections, own entries), or null
+  // when it has none. Throws ContractError when the DTM cannot be expressed (see
+  // generate_asyncapi).
+  Json device(const Device& d, Section section) const;
 
  private:
-  // Per template, one slot per measurement / command in the template's (key) order; the slot
-  // of one that is not read or written over a real protocol stays null.
   struct Prepared {
-    std::vector<TemplateEntry> measurements;
-    std::vector<TemplateEntry> commands;
-    std::size_t text_bytes = 0;  // of the non-null slots, with their names
-    std::size_t real_slots = 0;
+    Json measurements, commands;  // {name: entry}, device-protocol bindings only
+    std::set<Protocol> measurement_protocols, command_protocols;
   };
   const DtmIndex& index_;
   std::unordered_map<const Template*, Prepared> prepared_;
 };
 
-// host, port, unit_id?: what a device adds to (and overrides in) a template part.
-Json connection_fields(const Connection& c);
-
 // Template measurement name -> resolved label, the device-independent part of x-display-name.
 std::map<std::string, Json> template_labels(const Dtm& dtm);
+
+// comm_status (CONTRACT.md section 6): declared for every polled device.
+inline constexpr std::string_view kCommStatusLabel = "Communication status";
+bool any_polled(const Dtm& dtm);
+Json comm_status_labels();  // ["ONLINE", "DEGRADED", "OFFLINE"]
 
 // The parts of the document (asyncapi_*.cpp).
 Json protocol_sources(const SourceEntries& sources);

@@ -1,5 +1,6 @@
 // x-enum-values, x-display-name and x-alarms: what a UI needs to label values.
 #include "asyncapi_index.hpp"
+#include "ems/contract/sources.hpp"
 #include "ems/contract/view.hpp"
 
 namespace ems::contract::detail {
@@ -13,11 +14,25 @@ Json labels(const Measurement& m) {
 
 }  // namespace
 
+bool any_polled(const Dtm& dtm) {
+  for (const auto& [id, d] : dtm.devices)
+    if (dtm.is_polled(d)) return true;
+  return false;
+}
+
+Json comm_status_labels() {
+  Json a = Json::array();
+  for (auto v : kCommStatusValues) a.push_back(std::string(v));
+  return a;
+}
+
 Json enum_values(const Dtm& dtm) {
   Json out = Json::object();
   for (const auto& [slug, t] : dtm.templates_used)
     for (const auto& [name, m] : t.measurements)
       if (m.type == ValueType::Enum) out[slug + "." + name] = labels(m);
+  // comm_status, which the reader of every polled device publishes: a key without a '.'.
+  if (any_polled(dtm)) out[std::string(kCommStatus)] = comm_status_labels();
   // Slugs contain no '.', so a three-part key can never equal a template key.
   for (const auto& [id, d] : dtm.devices) {
     if (!d.extra_measurements) continue;
@@ -47,6 +62,8 @@ Json display_names(const Dtm& dtm) {
     if (d.extra_measurements)
       for (const auto& [name, m] : *d.extra_measurements)
         measurements[name] = measurement_label(name, m);
+    if (dtm.is_polled(d) && !measurements.contains(kCommStatus))
+      measurements[std::string(kCommStatus)] = kCommStatusLabel;
     out[id] = {{"display_name", device_label(d)}, {"measurements", std::move(measurements)}};
   }
   return out;

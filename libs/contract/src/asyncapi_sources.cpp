@@ -1,55 +1,44 @@
-// x-protocol-source and x-command-source: everything the gateway needs to read each value and
-// write each command of each device (CONTRACT.md section 6).
+// x-protocol-source and x-command-source: everything a reader needs to read each value and
+// write each command of each device (CONTRACT.md section 6; the shape is documented in
+// ems/contract/sources.hpp, which also reads it back).
 //
-// Work per template (binding fields without nulls, unit, poll rate, enum map) is done once, as
-// a Json and as serialized members (TemplateEntry); a device only adds its connection, so
-// generation stays linear in the number of devices and the text form can splice the template's
-// serialized members instead of copying and dumping a tree per device (asyncapi_text.cpp).
+// What is the same for every device of a template (binding fields with their defaults made
+// explicit, unit, value type, poll rate, enum map, bounds) is written once per template; a
+// device adds its connections and its own entries (synthetic roll-ups, extra measurements,
+// distribute and power_cap children), so the document stays small and linear in devices.
 #include <algorithm>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "asyncapi_index.hpp"
-#include "asyncapi_text.hpp"
+#include "ems/contract/sources.hpp"
 
 namespace ems::contract::detail {
 namespace {
 
-// Protocols the gateway computes itself or resolves over children: no connection involved.
-bool is_virtual(const std::string& protocol) {
-  return protocol == "synthetic" || protocol == "distribute" || protocol == "power_cap";
-}
-
-// A device the gateway may talk to: a connection whose host and port are known.
+// A device a reader may talk to: a connection whose host and port are known.
 bool reachable(const Device& d) {
   return d.connection && !d.connection->provisioned_at_commissioning();
 }
 
-Json without_nulls(const Json& fields) {
-  Json out = Json::object();
-  for (const auto& [k, v] : fields.items())
-    if (!v.is_null()) out[k] = v;
-  return out;
+bool over_device(const std::optional<Binding>& b) {
+  return b && is_device_protocol(b->protocol);
 }
 
-// code -> label, for the gateway to map raw enum codes (or labels back to codes for writes)
-// when the binding carries no value_map of its own.
-Json values_map(const Measurement& m) {
-  Json map = Json::object();
-  for (const auto& v : m.values) map[v.code] = v.label;
-  return map;
-}
+// The poll rate a reader uses when the template names none.
+constexpr double kDefaultPollRateHz = 1.0;
 
-// Binding fields + unit + poll rate (+ value_map for enums): the device-independent part of
-// an entry for a measurement read over a real protocol.
-Json measurement_base(const Measurement& m) {
-  Json e = without_nulls(m.binding->fields);
-  e["protocol"] = m.binding->protocol;
+// Everything about reading one measurement over a device protocol: the binding with its
+// defaults explicit, unit, value type, poll rate, and the enum map.
+Json measurement_entry(const Measurement& m) {
+  Json e = explicit_fields(*m.binding);
   e["unit"] = to_string(m.unit);
-  if (m.poll_rate_hz) e["poll_rate_hz"] = *m.poll_rate_hz;
-  if (m.type == ValueType::Enum && !e.contains("value_map")) e["value_map"] = values_map(m);
+  e["value_type"] = to_string(m.type);
+  e["poll_rate_hz"] = m.poll_rate_hz.value_or(kDefaultPollRateHz);
+  if (m.type == ValueType::Enum) e["value_map"] = EnumCodec::of(&*m.binding, m.values).to_json();
   return e;
 }
 
@@ -101,39 +90,32 @@ bool resolve_input(const DtmIndex& index, const Device& d, const std::string& in
 // over its children. Returns null when the entry must be omitted.
 Json synthetic_entry(const DtmIndex& index, const Device& d, const std::string& name,
                      const Measurement& m, const std::string& path) {
-  const Json& f = m.binding->fields;
+  const auto& f = *m.binding->as<SyntheticBinding>();
   Json e = Json::object();
-  e["protocol"] = "synthetic";
-  const std::string operation = f.value("operation", "");
-  e["operation"] = operation;
+  e["protocol"] = to_string(Protocol::synthetic);
+  e["operation"] = to_string(f.operation);
   e["unit"] = to_string(m.unit);
-  if (m.poll_rate_hz) e["poll_rate_hz"] = *m.poll_rate_hz;
+  e["value_type"] = to_string(m.type);
+  e["poll_rate_hz"] = m.poll_rate_hz.value_or(kDefaultPollRateHz);
 
-  const auto inputs = f.find("inputs");
-  if (inputs != f.end() && inputs->is_array()) {
+  if (!f.inputs.empty()) {
     Json resolved = Json::array();
     std::string topic;
-    for (const auto& in : *inputs) {
-      if (!in.is_string()) throw ContractError(path + "/binding/inputs", "inputs must be strings");
-      if (!resolve_input(index, d, in.get_ref<const std::string&>(), path + "/binding/inputs",
-                         topic))
-        return nullptr;
+    for (const auto& in : f.inputs) {
+      if (!resolve_input(index, d, in, path + "/binding/inputs", topic)) return nullptr;
       resolved.push_back(topic);
     }
     e["inputs"] = std::move(resolved);
     return e;
   }
 
-  const auto source = f.find("source_measurement");
-  if (source == f.end() || !source->is_string())
+  if (!f.source_measurement)
     throw ContractError(path + "/binding", "synthetic binding needs inputs or source_measurement");
-  const std::string& src = source->get_ref<const std::string&>();
-  const auto child_template = f.find("child_template");
-  const bool filtered = child_template != f.end() && child_template->is_string();
-  const bool weighted = operation == "weighted_mean";
+  const std::string& src = *f.source_measurement;
+  const bool weighted = f.operation == SyntheticOperation::weighted_mean;
   Json list = Json::array();
   for (const Device* child : index.children_of(d.device_id)) {
-    if (filtered && child->template_slug != child_template->get_ref<const std::string&>()) continue;
+    if (f.child_template && child->template_slug != *f.child_template) continue;
     const Measurement* cm = index.measurement_of(*child, src);
     if (!cm)
       throw ContractError(pointer({"devices", child->device_id}),
@@ -160,12 +142,6 @@ Json synthetic_entry(const DtmIndex& index, const Device& d, const std::string& 
 
 }  // namespace
 
-Json connection_fields(const Connection& c) {
-  Json f{{"host", c.host}, {"port", *c.port}};
-  if (c.unit_id) f["unit_id"] = *c.unit_id;
-  return f;
-}
-
 namespace {
 
 void add_command_fields(Json& e, const Command& c) {
@@ -179,8 +155,8 @@ void add_command_fields(Json& e, const Command& c) {
 void add_target_limits(Json& e, const Measurement* target) {
   if (!target) return;
   if (target->bounds) e["bounds"] = {{"min", target->bounds->min}, {"max", target->bounds->max}};
-  if (target->type == ValueType::Enum && !e.contains("value_map"))
-    e["value_map"] = values_map(*target);
+  if (target->type == ValueType::Enum)
+    e["value_map"] = EnumCodec::of(nullptr, target->values).to_json();
 }
 
 const std::string* find_command(const Template& t, Verb verb, const std::string& target) {
@@ -236,8 +212,7 @@ void add_distribute_limits(const DtmIndex& index, const Device& d, const Command
 
 Json distribute_entry(const DtmIndex& index, const Device& d, const Command& c,
                       const std::string& path) {
-  Json e = without_nulls(c.binding->fields);
-  e["protocol"] = "distribute";
+  Json e = c.binding->fields;
   add_command_fields(e, c);
   Json children = Json::array();
   for (const Device* child : index.children_of(d.device_id)) {
@@ -273,21 +248,17 @@ Json distribute_entry(const DtmIndex& index, const Device& d, const Command& c,
 
 Json power_cap_entry(const DtmIndex& index, const Device& d, const Command& c,
                      const std::string& path) {
-  const Json& f = c.binding->fields;
-  Json e = without_nulls(f);
+  const auto& f = *c.binding->as<PowerCapBinding>();
+  Json e = c.binding->fields;
   e.erase("child_template");
   e.erase("child_commands");
-  e["protocol"] = "power_cap";
   add_command_fields(e, c);
-  const std::string child_template = f.value("child_template", "");
-  const Json commands = f.value("child_commands", Json::array());
   Json children = Json::array();
   for (const Device* child : index.children_of(d.device_id)) {
-    if (child->template_slug != child_template) continue;
+    if (child->template_slug != f.child_template) continue;
     const Template* ct = index.template_of(*child);
     if (!ct) continue;  // a dangling template is reported by parse_dtm, not here
-    for (const auto& name : commands) {
-      const std::string& cname = name.get_ref<const std::string&>();
+    for (const std::string& cname : f.child_commands) {
       auto it = ct->commands.find(cname);
       if (it == ct->commands.end())
         throw ContractError(path + "/binding/child_commands",
@@ -308,29 +279,31 @@ Json power_cap_entry(const DtmIndex& index, const Device& d, const Command& c,
   return e;
 }
 
-}  // namespace
-
-namespace {
-
-TemplateEntry prepared(Json json) {
-  TemplateEntry e;
-  e.members = members_of(json);
-  e.json = std::move(json);
-  return e;
-}
-
-// Device-independent part of a real-protocol command entry.
-Json command_base(const Template& t, const Command& c) {
-  Json e = without_nulls(c.binding->fields);
-  e["protocol"] = c.binding->protocol;
+// Device-independent part of a command written over a device protocol.
+Json command_entry(const Template& t, const Command& c) {
+  Json e = explicit_fields(*c.binding);
   add_command_fields(e, c);
   auto target = t.measurements.find(c.target);
   add_target_limits(e, target == t.measurements.end() ? nullptr : &target->second);
   return e;
 }
 
-bool by_name(const SourceEntry& a, const SourceEntry& b) {
-  return *a.name < *b.name;
+// The device protocols a device's entries use, each with its explicit connection.
+Json connections_of(const Device& d, const std::set<Protocol>& protocols) {
+  Json out = Json::object();
+  const std::string path = pointer({"devices", d.device_id, "connection"});
+  for (Protocol p : protocols)
+    out[std::string(to_string(p))] = to_json(device_connection(*d.connection, p, path));
+  return out;
+}
+
+// A device whose extra measurements replace a template measurement cannot refer to the
+// template's entries as a whole: its entries are then all its own.
+bool overrides_template(const Device& d, const Template& t) {
+  if (!d.extra_measurements) return false;
+  for (const auto& [name, m] : *d.extra_measurements)
+    if (t.measurements.count(name)) return true;
+  return false;
 }
 
 }  // namespace
@@ -338,136 +311,106 @@ bool by_name(const SourceEntry& a, const SourceEntry& b) {
 SourceEntries::SourceEntries(const DtmIndex& index) : index_(index) {
   for (const auto& [slug, t] : index.dtm().templates_used) {
     Prepared& p = prepared_[&t];
-    p.measurements.reserve(t.measurements.size());
-    for (const auto& [name, m] : t.measurements) {
-      const bool real = m.binding && !is_virtual(m.binding->protocol);
-      p.measurements.push_back(real ? prepared(measurement_base(m)) : TemplateEntry{});
-    }
-    p.commands.reserve(t.commands.size());
-    for (const auto& [name, c] : t.commands) {
-      const bool real = c.binding && !is_virtual(c.binding->protocol);
-      p.commands.push_back(real ? prepared(command_base(t, c)) : TemplateEntry{});
-    }
-    for (const auto* slots : {&p.measurements, &p.commands}) {
-      for (const TemplateEntry& e : *slots) {
-        if (e.json.is_null()) continue;
-        ++p.real_slots;
-        p.text_bytes += 48;  // the entry's name, quotes, braces and commas
-        for (const JsonMember& m : e.members) p.text_bytes += m.text.size() + 1;
+    p.measurements = Json::object();
+    p.commands = Json::object();
+    for (const auto& [name, m] : t.measurements)
+      if (over_device(m.binding)) {
+        p.measurements[name] = measurement_entry(m);
+        p.measurement_protocols.insert(m.binding->protocol);
+      }
+    for (const auto& [name, c] : t.commands)
+      if (over_device(c.binding)) {
+        p.commands[name] = command_entry(t, c);
+        p.command_protocols.insert(c.binding->protocol);
+      }
+  }
+}
+
+Json SourceEntries::templates(Section section) const {
+  Json out = Json::object();
+  for (const auto& [slug, t] : index_.dtm().templates_used) {
+    const Prepared& p = prepared_.at(&t);
+    const Json& entries = section == Section::protocol ? p.measurements : p.commands;
+    if (!entries.empty()) out[slug] = entries;
+  }
+  return out;
+}
+
+Json SourceEntries::device(const Device& d, Section section) const {
+  const Template* t = index_.template_of(d);
+  if (!t) return nullptr;
+  const Prepared& p = prepared_.at(t);
+  const bool can_talk = reachable(d);
+  std::set<Protocol> protocols;
+  Json own = Json::object();
+  bool use_template = false;
+  if (section == Section::protocol) {
+    const bool inline_all = can_talk && overrides_template(d, *t);
+    use_template = can_talk && !inline_all && !p.measurements.empty();
+    if (use_template) protocols = p.measurement_protocols;
+    for (const auto& [name, m] : t->measurements) {
+      if (!m.binding || (d.extra_measurements && d.extra_measurements->count(name))) continue;
+      const std::string path = pointer({"templates_used", d.template_slug, "measurements", name});
+      if (m.binding->protocol == Protocol::synthetic) {
+        Json e = synthetic_entry(index_, d, name, m, path);
+        if (!e.is_null()) own[name] = std::move(e);
+      } else if (inline_all && is_device_protocol(m.binding->protocol)) {
+        own[name] = p.measurements.at(name);
+        protocols.insert(m.binding->protocol);
       }
     }
-  }
-}
-
-std::size_t SourceEntries::shared_text_bytes(const Device& d) const {
-  const Template* t = index_.template_of(d);
-  if (!t || !reachable(d)) return 0;
-  const Prepared& p = prepared_.at(t);
-  // "host":"...","port":12345,"unit_id":"..."
-  const std::size_t connection = 32 + d.connection->host.size() +
-                                 (d.connection->unit_id ? 12 + d.connection->unit_id->size() : 0);
-  return p.text_bytes + p.real_slots * connection;
-}
-
-void SourceEntries::protocol(const Device& d, std::vector<SourceEntry>& out) const {
-  out.clear();
-  const Template* t = index_.template_of(d);
-  if (!t) return;
-  const Prepared& p = prepared_.at(t);
-  const bool can_read = reachable(d);
-  auto overridden = [&d](const std::string& name) {
-    return d.extra_measurements && d.extra_measurements->count(name) != 0;
-  };
-  std::size_t slot = 0;
-  for (const auto& [name, m] : t->measurements) {
-    const TemplateEntry& shared = p.measurements[slot++];
-    if (!m.binding || overridden(name)) continue;
-    if (m.binding->protocol == "synthetic") {
-      Json e = synthetic_entry(index_, d, name, m,
-                               pointer({"templates_used", d.template_slug, "measurements", name}));
-      if (!e.is_null()) out.push_back({&name, nullptr, std::move(e)});
-    } else if (can_read && !shared.json.is_null()) {
-      out.push_back({&name, &shared, Json()});
+    if (d.extra_measurements) {
+      for (const auto& [name, m] : *d.extra_measurements) {
+        if (!m.binding) continue;
+        if (m.binding->protocol == Protocol::synthetic) {
+          Json e = synthetic_entry(index_, d, name, m,
+                                   pointer({"devices", d.device_id, "extra_measurements", name}));
+          if (!e.is_null()) own[name] = std::move(e);
+        } else if (can_talk && is_device_protocol(m.binding->protocol)) {
+          own[name] = measurement_entry(m);
+          protocols.insert(m.binding->protocol);
+        }
+      }
     }
-  }
-  if (!d.extra_measurements) return;
-  for (const auto& [name, m] : *d.extra_measurements) {
-    if (!m.binding) continue;
-    if (m.binding->protocol == "synthetic") {
-      Json e = synthetic_entry(index_, d, name, m,
-                               pointer({"devices", d.device_id, "extra_measurements", name}));
-      if (!e.is_null()) out.push_back({&name, nullptr, std::move(e)});
-    } else if (can_read && !is_virtual(m.binding->protocol)) {
-      Json e = measurement_base(m);
-      e.update(connection_fields(*d.connection));
-      out.push_back({&name, nullptr, std::move(e)});
-    }
-  }
-  // Template entries and extra measurements each come in key order, but not together.
-  std::stable_sort(out.begin(), out.end(), by_name);
-}
-
-void SourceEntries::command(const Device& d, std::vector<SourceEntry>& out) const {
-  out.clear();
-  const Template* t = index_.template_of(d);
-  if (!t) return;
-  const Prepared& p = prepared_.at(t);
-  const bool can_write = reachable(d);
-  std::size_t slot = 0;
-  for (const auto& [name, c] : t->commands) {
-    const TemplateEntry& shared = p.commands[slot++];
-    if (!c.binding) continue;
-    const std::string& protocol = c.binding->protocol;
-    if (protocol == "distribute" || protocol == "power_cap") {
+  } else {
+    use_template = can_talk && !p.commands.empty();
+    if (use_template) protocols = p.command_protocols;
+    for (const auto& [name, c] : t->commands) {
+      if (!c.binding) continue;
       const std::string path = pointer({"templates_used", d.template_slug, "commands", name});
-      out.push_back({&name, nullptr,
-                     protocol == "distribute" ? distribute_entry(index_, d, c, path)
-                                              : power_cap_entry(index_, d, c, path)});
-    } else if (can_write && !shared.json.is_null()) {
-      out.push_back({&name, &shared, Json()});
+      if (c.binding->protocol == Protocol::distribute)
+        own[name] = distribute_entry(index_, d, c, path);
+      else if (c.binding->protocol == Protocol::power_cap)
+        own[name] = power_cap_entry(index_, d, c, path);
     }
   }
+  if (!use_template && own.empty()) return nullptr;
+  Json e = Json::object();
+  if (!protocols.empty()) e["connections"] = connections_of(d, protocols);
+  if (!own.empty()) e[section == Section::protocol ? "measurements" : "commands"] = std::move(own);
+  if (use_template) e["template"] = d.template_slug;
+  return e;
 }
 
 namespace {
 
-// {name: entry} of one device, the connection merged into template parts.
-Json entries_json(const Device& d, std::vector<SourceEntry>& entries) {
-  Json out = Json::object();
-  if (entries.empty()) return out;
-  const Json connection = d.connection ? connection_fields(*d.connection) : Json::object();
-  for (SourceEntry& e : entries) {
-    if (e.shared) {
-      Json merged = e.shared->json;
-      merged.update(connection);
-      out[*e.name] = std::move(merged);
-    } else {
-      out[*e.name] = std::move(e.own);
-    }
+Json section_json(const SourceEntries& sources, Section section) {
+  Json devices = Json::object();
+  for (const auto& [id, d] : sources.index().dtm().devices) {
+    Json e = sources.device(d, section);
+    if (!e.is_null()) devices[id] = std::move(e);
   }
-  return out;
+  return Json{{"devices", std::move(devices)}, {"templates", sources.templates(section)}};
 }
 
 }  // namespace
 
 Json protocol_sources(const SourceEntries& sources) {
-  Json out = Json::object();
-  std::vector<SourceEntry> entries;
-  for (const auto& [id, d] : sources.index().dtm().devices) {
-    sources.protocol(d, entries);
-    if (!entries.empty()) out[id] = entries_json(d, entries);
-  }
-  return out;
+  return section_json(sources, Section::protocol);
 }
 
 Json command_sources(const SourceEntries& sources) {
-  Json out = Json::object();
-  std::vector<SourceEntry> entries;
-  for (const auto& [id, d] : sources.index().dtm().devices) {
-    sources.command(d, entries);
-    if (!entries.empty()) out[id] = entries_json(d, entries);
-  }
-  return out;
+  return section_json(sources, Section::command);
 }
 
 }  // namespace ems::contract::detail

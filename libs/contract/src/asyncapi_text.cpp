@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "ems/contract/sources.hpp"
 #include "ems/contract/view.hpp"
 
 namespace ems::contract::detail {
@@ -62,48 +63,50 @@ void open_member(std::string& out, std::string_view key, bool& first) {
   out += ':';
 }
 
-void write_entries(std::string& out, const Device& d, const std::vector<SourceEntry>& entries) {
-  const JsonMembers connection =
-      d.connection ? members_of(connection_fields(*d.connection)) : JsonMembers{};
-  out += '{';
-  bool first = true;
-  for (const SourceEntry& e : entries) {
-    open_member(out, *e.name, first);
-    if (e.shared)
-      append_merged_object(out, e.shared->members, connection);
-    else
-      out += e.own.dump();
-  }
-  out += '}';
-}
-
-template <typename EntriesOf>
-void write_sources(std::string& out, const SourceEntries& sources, EntriesOf entries_of) {
-  std::vector<SourceEntry> entries;
-  out += '{';
+void write_section(std::string& out, const SourceEntries& sources, Section section) {
+  out += "{\"devices\":{";
   bool first = true;
   for (const auto& [id, d] : sources.index().dtm().devices) {
-    entries_of(d, entries);
-    if (entries.empty()) continue;
+    const Json e = sources.device(d, section);
+    if (e.is_null()) continue;
     open_member(out, id, first);
-    write_entries(out, d, entries);
+    out += e.dump();
   }
+  out += "},\"templates\":";
+  out += sources.templates(section).dump();
   out += '}';
 }
 
 }  // namespace
 
 void write_protocol_sources(std::string& out, const SourceEntries& sources) {
-  write_sources(out, sources, [&sources](const Device& d, std::vector<SourceEntry>& entries) {
-    sources.protocol(d, entries);
-  });
+  write_section(out, sources, Section::protocol);
 }
 
 void write_command_sources(std::string& out, const SourceEntries& sources) {
-  write_sources(out, sources, [&sources](const Device& d, std::vector<SourceEntry>& entries) {
-    sources.command(d, entries);
-  });
+  write_section(out, sources, Section::command);
 }
+
+namespace {
+
+// comm_status joins the labels of a polled device unless it has a measurement of that name.
+void add_comm_status(const JsonMembers& base, JsonMembers& extra) {
+  auto named = [](const JsonMembers& ms) {
+    return std::any_of(ms.begin(), ms.end(),
+                       [](const JsonMember& m) { return m.key == kCommStatus; });
+  };
+  if (named(base) || named(extra)) return;
+  JsonMember m{std::string(kCommStatus), {}};
+  append_json_string(m.text, kCommStatus);
+  m.text += ':';
+  append_json_string(m.text, kCommStatusLabel);
+  extra.insert(
+      std::lower_bound(extra.begin(), extra.end(), m,
+                       [](const JsonMember& a, const JsonMember& b) { return a.key < b.key; }),
+      std::move(m));
+}
+
+}  // namespace
 
 void write_display_names(std::string& out, const Dtm& dtm) {
   std::map<std::string, JsonMembers> per_template;
@@ -120,6 +123,7 @@ void write_display_names(std::string& out, const Dtm& dtm) {
       for (const auto& [name, m] : *d.extra_measurements) labels[name] = measurement_label(name, m);
       extra = members_of(labels);
     }
+    if (dtm.is_polled(d)) add_comm_status(it == per_template.end() ? none : it->second, extra);
     open_member(out, id, first);
     out += "{\"display_name\":";
     append_json_string(out, device_label(d));

@@ -26,4 +26,19 @@ std::vector<const Device*> Dtm::children_of(const std::string& id) const {
   return out;
 }
 
+bool Dtm::is_polled(const Device& d) const {
+  if (!d.connection || d.connection->provisioned_at_commissioning()) return false;
+  auto bound = [](const Measurement& m) {
+    return m.binding && is_device_protocol(m.binding->protocol);
+  };
+  if (d.extra_measurements)
+    for (const auto& [name, m] : *d.extra_measurements)
+      if (bound(m)) return true;
+  const Template* t = template_of(d);
+  if (!t) return false;
+  for (const auto& [name, m] : t->measurements)
+    if (bound(m) && !(d.extra_measurements && d.extra_measurements->count(name))) return true;
+  return false;
+}
+
 }  // namespace ems::contract

@@ -276,10 +276,12 @@ std::optional<Binding> read_binding(const Json& j, const std::string& path, Bind
                                     Issues& issues) {
   Reader r(j, path, issues);
   if (!r.ok()) return std::nullopt;
-  auto protocol = r.one_of("protocol",
-                           {"modbus_tcp", "dnp3_tcp", "snmp", "redfish", "can", "synthetic",
-                            "distribute", "power_cap", "bacnet_ip", "bacnet_sc"},
-                           true);
+  auto protocol =
+      r.one_of("protocol",
+               {kProtocolNames[0], kProtocolNames[1], kProtocolNames[2], kProtocolNames[3],
+                kProtocolNames[4], kProtocolNames[5], kProtocolNames[6], kProtocolNames[7],
+                kProtocolNames[8], kProtocolNames[9]},
+               true);
   if (!protocol) {
     // Without a protocol the field set is unknown: do not report every field as unknown too.
     for (const auto& [key, value] : j.items()) r.get(key);
@@ -288,6 +290,7 @@ std::optional<Binding> read_binding(const Json& j, const std::string& path, Bind
   Json out = Json::object();
   out["protocol"] = *protocol;
   const std::string& p = *protocol;
+  const Protocol kind = *parse_protocol(p);
   bool read_only = p == "synthetic";
   bool write_only = p == "distribute" || p == "power_cap";
   if (use == BindingUse::command && read_only)
@@ -315,7 +318,12 @@ std::optional<Binding> read_binding(const Json& j, const std::string& path, Bind
     bacnet_ip(r, out);
   else
     bacnet_sc(r, out);
-  return Binding{p, std::move(out)};
+  Binding b;
+  b.protocol = kind;
+  b.typed = typed_binding(kind, out);
+  b.value_map = value_map_of(out);
+  b.fields = std::move(out);
+  return b;
 }
 
 }  // namespace ems::contract::detail

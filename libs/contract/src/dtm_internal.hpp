@@ -17,6 +17,11 @@ enum class BindingUse { measurement, command };
 
 std::optional<Binding> read_binding(const Json& j, const std::string& path, BindingUse use,
                                     Issues& issues);
+// The typed view and the value map of a binding read_binding has normalized (binding.cpp).
+ProtocolBinding typed_binding(Protocol p, const Json& normalized);
+std::vector<EnumValue> value_map_of(const Json& normalized);
+// Enum codes order numerically when they are integers ("2" before "10"), else by text after them.
+bool enum_code_less(const EnumValue& a, const EnumValue& b);
 // Catalog YAML may map raw values to enum codes (integers) in value_map; this rewrites them to
 // the labels of `values` (the DTM form), reporting codes that have no label.
 void resolve_value_map_codes(Binding& binding, const std::vector<EnumValue>& values,

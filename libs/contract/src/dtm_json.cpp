@@ -27,9 +27,11 @@ Json to_json(const Command& c) {
 }
 
 Json to_json(const Connection& c) {
-  return Json{{"host", c.host},
-              {"port", c.port ? Json(*c.port) : Json(std::string(kProvisionedAtCommissioning))},
-              {"unit_id", or_null(c.unit_id)}};
+  Json j{{"host", c.host},
+         {"port", c.port ? Json(*c.port) : Json(std::string(kProvisionedAtCommissioning))},
+         {"unit_id", or_null(c.unit_id)}};
+  if (c.credentials) j["credentials"] = *c.credentials;  // ext, absent in configurator DTMs
+  return j;
 }
 
 Json to_json(const Bus& b) {

@@ -1,7 +1,6 @@
 // Measurement: unit, type, bounds/thresholds (float only), enum values, and exactly one source
 // (a binding the gateway reads, or a publisher service). CONTRACT.md section 5.
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 
 #include "dtm_internal.hpp"
@@ -11,20 +10,6 @@ namespace {
 
 constexpr std::string_view kServices[] = {"gateway",       "line_controller", "analyst",
                                           "local_process", "der_control_api", "fixtures"};
-
-// Enum codes order numerically when they are integers ("2" before "10"), else by text after them.
-bool code_less(const EnumValue& a, const EnumValue& b) {
-  auto num = [](const std::string& s) -> std::optional<long long> {
-    long long v = 0;
-    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || end != s.data() + s.size()) return std::nullopt;
-    return v;
-  };
-  auto na = num(a.code), nb = num(b.code);
-  if (na && nb) return *na != *nb ? *na < *nb : a.code < b.code;
-  if (na.has_value() != nb.has_value()) return na.has_value();
-  return a.code < b.code;
-}
 
 std::optional<Bounds> read_bounds(FieldReader& parent) {
   const Json* j = parent.get("bounds");
@@ -65,7 +50,7 @@ std::vector<EnumValue> read_values(FieldReader& r) {
     if (auto s = as_string(label, json_pointer_append(r.path("values"), code), r.issues()))
       out.push_back({code, *s});
   }
-  std::sort(out.begin(), out.end(), code_less);
+  std::sort(out.begin(), out.end(), enum_code_less);
   return out;
 }
 
@@ -88,6 +73,7 @@ void resolve_value_map_codes(Binding& binding, const std::vector<EnumValue>& val
       target = v->label;
     }
   }
+  binding.value_map = value_map_of(binding.fields);
 }
 
 bool is_known_service(std::string_view s) {
@@ -134,7 +120,7 @@ Measurement read_measurement(const Json& j, const std::string& path, Issues& iss
                  "'" + *p + "' is not a known publisher (" + std::string(kServiceList) + ")");
   }
   bool has_binding = r.has("binding"), has_publisher = r.has("publisher");
-  bool synthetic = m.binding && m.binding->protocol == "synthetic";
+  bool synthetic = m.binding && m.binding->protocol == Protocol::synthetic;
   if (synthetic) {
     if (m.publisher != "gateway" && !(has_publisher && !m.publisher))
       issues.add(r.path("publisher"), "a synthetic binding requires publisher 'gateway'");

@@ -85,6 +85,8 @@ std::optional<Connection> read_connection(FieldReader& dev) {
     }
   }
   c.unit_id = r.string("unit_id", false);
+  // ext: the name of a site secrets entry (never a secret itself).
+  c.credentials = r.slug("credentials", false);
   return c;
 }
 

@@ -134,7 +134,7 @@ void check_child_names(const Template& t, const std::string& path, const Templat
                  "no child template of '" + t.slug + "' has a measurement '" + source + "'");
   }
   for (const auto& [name, c] : t.commands) {
-    if (!c.binding || c.binding->protocol != "power_cap") continue;
+    if (!c.binding || c.binding->protocol != Protocol::power_cap) continue;
     const Template* child = resolve(c.binding->fields.value("child_template", std::string()));
     if (child == nullptr || !c.binding->fields.contains("child_commands")) continue;
     const Json& cmds = c.binding->fields["child_commands"];

@@ -64,8 +64,8 @@ void check_command_target(const Template& t, const Command& cmd, const std::stri
   if (cmd.verb == Verb::set && cmd.payload == PayloadType::Trigger)
     issues.add(payload_path, "'set' writes a value: payload float, bool or enum");
 
-  if (cmd.binding && cmd.binding->protocol == "power_cap") return;  // targets the children
-  if (cmd.target.empty()) return;                                   // already reported
+  if (cmd.binding && cmd.binding->protocol == Protocol::power_cap) return;  // targets the children
+  if (cmd.target.empty()) return;                                           // already reported
   auto m = t.measurements.find(cmd.target);
   if (m == t.measurements.end()) {
     issues.add(json_pointer_append(path, "target"),

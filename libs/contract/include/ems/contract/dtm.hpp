@@ -3,9 +3,9 @@
 // ../shared/reference/device-api.md section 1.
 //
 // Structure that the suite reasons about (devices, parents, buses, templates, measurements,
-// commands) is typed. Parts that are carried or interpreted only by one consumer (protocol
-// bindings, alarms, install tasks, sizing parameters) stay JSON, validated and with defaults
-// filled in by parse_dtm, so that to_json(parse_dtm(x)) is the normalized document we store.
+// commands, protocol bindings - see binding.hpp) is typed. Parts that are only carried (alarms,
+// install tasks, sizing parameters) stay JSON, validated and with defaults filled in by
+// parse_dtm, so that to_json(parse_dtm(x)) is the normalized document we store.
 
 #include <map>
 #include <optional>
@@ -14,6 +14,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ems/contract/binding.hpp"
 #include "ems/contract/issue.hpp"
 #include "ems/contract/vocabulary.hpp"
 
@@ -29,22 +30,6 @@ struct Bounds {
 struct Thresholds {
   double warn_min = 0, warn_max = 0, alarm_min = 0, alarm_max = 0;
   bool operator==(const Thresholds&) const = default;
-};
-
-// How a value is read or written. `fields` is the whole binding object as normalized JSON
-// (it includes "protocol"; defaults such as scale 1.0 / word_order high_low are filled in;
-// optional fields without a default, e.g. value_map or data_type, are omitted - never null).
-struct Binding {
-  std::string protocol;  // modbus_tcp dnp3_tcp snmp redfish can synthetic distribute power_cap
-                         // bacnet_ip bacnet_sc
-  Json fields = Json::object();
-  bool operator==(const Binding&) const = default;
-};
-
-struct EnumValue {
-  std::string code;   // raw code as a string ("0", "1", ...)
-  std::string label;  // what is published
-  bool operator==(const EnumValue&) const = default;
 };
 
 struct Measurement {
@@ -99,6 +84,9 @@ struct Connection {
   std::string host;         // may be kProvisionedAtCommissioning
   std::optional<int> port;  // nullopt = kProvisionedAtCommissioning
   std::optional<std::string> unit_id;
+  // ext: name of the site secrets entry a reader uses for this device (SNMP community or v3
+  // user, Redfish user/password, TLS CA); the secret itself never enters the DTM.
+  std::optional<std::string> credentials;
   // True when the device exists but must not be polled yet.
   bool provisioned_at_commissioning() const {
     return host == kProvisionedAtCommissioning || !port.has_value();
@@ -150,6 +138,9 @@ struct Dtm {
   const Template* template_of(const Device& d) const;
   // Template measurements merged with the device's extra measurements.
   std::map<std::string, Measurement> measurements_of(const Device& d) const;
+  // A device some reader polls: a connection with host and port, and at least one measurement
+  // bound over a device protocol. Its reader publishes comm_status for it.
+  bool is_polled(const Device& d) const;
   // Devices whose parent is `id`, sorted by device_id.
   std::vector<const Device*> children_of(const std::string& id) const;
 };
