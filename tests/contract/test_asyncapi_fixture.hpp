@@ -12,7 +12,7 @@
 namespace ems::contract::testing {
 
 inline Binding modbus(int function_code, int address, const char* data_type, double scale = 1.0) {
-  return Binding{"modbus_tcp", Json{{"protocol", "modbus_tcp"},
+  return parse_binding(Json{{"protocol", "modbus_tcp"},
                                     {"function_code", function_code},
                                     {"address", address},
                                     {"data_type", data_type},
@@ -20,7 +20,7 @@ inline Binding modbus(int function_code, int address, const char* data_type, dou
                                     {"scale", scale},
                                     {"offset", 0.0},
                                     {"scale_factor_address", nullptr},
-                                    {"value_map", nullptr}}};
+                                    {"value_map", nullptr}});
 }
 
 inline Binding synthetic_source(const char* op, const char* source,
@@ -30,15 +30,15 @@ inline Binding synthetic_source(const char* op, const char* source,
          {"inputs", nullptr},
          {"source_measurement", source},
          {"child_template", child_template ? Json(child_template) : Json(nullptr)}};
-  return Binding{"synthetic", f};
+  return parse_binding(f);
 }
 
 inline Binding synthetic_inputs(const char* op, std::vector<std::string> inputs) {
-  return Binding{"synthetic", Json{{"protocol", "synthetic"},
+  return parse_binding(Json{{"protocol", "synthetic"},
                                    {"operation", op},
                                    {"inputs", inputs},
                                    {"source_measurement", nullptr},
-                                   {"child_template", nullptr}}};
+                                   {"child_template", nullptr}});
 }
 
 inline Measurement float_m(Unit unit, std::optional<Binding> b, std::optional<Bounds> bounds = {},
@@ -49,7 +49,7 @@ inline Measurement float_m(Unit unit, std::optional<Binding> b, std::optional<Bo
   m.poll_rate_hz = 1.0;
   m.bounds = bounds;
   m.binding = std::move(b);
-  if (m.binding && m.binding->protocol == "synthetic") m.publisher = "gateway";
+  if (m.binding && m.binding->protocol == Protocol::synthetic) m.publisher = "gateway";
   if (label) m.display_name_default = label;
   return m;
 }
@@ -116,11 +116,11 @@ inline Template bess_module() {
                        "watts"}));
   t.commands["set_active_power"] =
       command(Verb::set, "active_power", Unit::watts, PayloadType::Float,
-              Binding{"distribute", Json{{"protocol", "distribute"},
+              parse_binding(Json{{"protocol", "distribute"},
                                          {"allocation_policy", "soc_weighted"},
                                          {"ramp_rate_per_sec", nullptr},
                                          {"hysteresis_margin", nullptr},
-                                         {"hysteresis_dwell_secs", nullptr}}});
+                                         {"hysteresis_dwell_secs", nullptr}}));
   return t;
 }
 
@@ -149,11 +149,11 @@ inline Template operating_envelope() {
 }
 
 inline Binding redfish(const char* uri, const char* pointer) {
-  return Binding{"redfish", Json{{"protocol", "redfish"},
+  return parse_binding(Json{{"protocol", "redfish"},
                                  {"uri", uri},
                                  {"json_pointer", pointer},
                                  {"scale", 1.0},
-                                 {"value_map", nullptr}}};
+                                 {"value_map", nullptr}});
 }
 
 inline Template gpu_node() {
@@ -206,13 +206,12 @@ inline Template compute_module() {
       float_m(Unit::watts, synthetic_source("sum", "power_consumed", "gpu_node"));
   t.commands["set_power_limit"] =
       command(Verb::set, "power_limit", Unit::percent, PayloadType::Float,
-              Binding{"power_cap",
-                      Json{{"protocol", "power_cap"},
+              parse_binding(Json{{"protocol", "power_cap"},
                            {"child_template", "gpu_node"},
                            {"child_commands", {"set_gpu_1_power_limit", "set_gpu_2_power_limit"}},
                            {"ramp_rate_per_sec", 0.1},
                            {"hysteresis_margin", 0.05},
-                           {"hysteresis_dwell_secs", 30.0}}});
+                           {"hysteresis_dwell_secs", 30.0}}));
   return t;
 }
 
@@ -257,7 +256,7 @@ inline Device device(const char* id, const char* tmpl, const char* parent = null
   if (parent) d.parent = parent;
   if (host)
     d.connection =
-        Connection{host, port, unit_id ? std::optional<std::string>(unit_id) : std::nullopt};
+        Connection{host, port, unit_id ? std::optional<std::string>(unit_id) : std::nullopt, std::nullopt};
   return d;
 }
 
@@ -281,16 +280,16 @@ inline Dtm site_dtm() {
   add(dtm, device("compute_module_1", "compute_module"));
   Device gpu1 = device("gpu_node_1", "gpu_node", "compute_module_1");
   gpu1.connection =
-      Connection{std::string(kProvisionedAtCommissioning), std::nullopt, std::nullopt};
+      Connection{std::string(kProvisionedAtCommissioning), std::nullopt, std::nullopt, std::nullopt};
   add(dtm, gpu1);
   add(dtm, device("gpu_node_2", "gpu_node", "compute_module_1", "10.20.0.2", 443, nullptr));
   add(dtm, device("cdu_1", "cdu", "compute_module_1", "10.20.0.9", 443, nullptr));
   Device sw = device("switchgear_1", "switchgear", nullptr, "10.10.0.40", 502, "3");
   sw.display_name = "Main Switchgear";
-  Measurement cabinet = float_m(Unit::celsius, Binding{"snmp", Json{{"protocol", "snmp"},
+  Measurement cabinet = float_m(Unit::celsius, parse_binding(Json{{"protocol", "snmp"},
                                                                     {"oid", "1.3.6.1.4.1.99.1"},
                                                                     {"scale", 1.0},
-                                                                    {"value_map", nullptr}}});
+                                                                    {"value_map", nullptr}}));
   Measurement door = enum_m({{"0", "CLOSED"}, {"1", "OPEN"}}, modbus(3, 90, "uint16"));
   door.display_name_default = "Cabinet Door";
   sw.extra_measurements =

@@ -124,7 +124,7 @@ TEST(AsyncApiInterop, DemoDtm) {
     if (!d.connection || d.connection->provisioned_at_commissioning()) continue;
     bool has_real = false;
     for (const auto& [name, m] : dtm.templates_used.at(d.template_slug).measurements)
-      has_real = has_real || (m.binding && m.binding->protocol != "synthetic");
+      has_real = has_real || (m.binding && m.binding->protocol != Protocol::synthetic);
     if (has_real) {
       EXPECT_TRUE(doc["x-protocol-source"].contains(id)) << id;
     }

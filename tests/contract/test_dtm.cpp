@@ -119,7 +119,7 @@ TEST(Dtm, BindingDefaultsAreMaterialized) {
   const Json& wm = module.measurements.at("state_of_charge").binding->fields;
   EXPECT_FALSE(wm.contains("inputs"));
   EXPECT_EQ(wm["source_measurement"], "state_of_charge");
-  EXPECT_EQ(module.commands.at("set_rack_limit").binding->protocol, "power_cap");
+  EXPECT_EQ(module.commands.at("set_rack_limit").binding->protocol, Protocol::power_cap);
   EXPECT_EQ(module.commands.at("set_active_power").binding->fields["hysteresis_dwell_secs"], 30.0);
 }
 

@@ -62,7 +62,7 @@ Dtm base_dtm() {
   dtm.devices["module_2"] = device("module_2", "compute_module");
   dtm.devices["pdu_1"] = device("pdu_1", "pdu", "module_1");
   dtm.devices["pdu_2"] = device("pdu_2", "pdu", "module_1");
-  dtm.devices["pdu_1"].connection = Connection{"10.0.0.1", 502, "1"};
+  dtm.devices["pdu_1"].connection = Connection{"10.0.0.1", 502, "1", std::nullopt};
   dtm.devices["pdu_1"].extra_measurements =
       std::map<std::string, Measurement>{{"inlet_temp", float_measurement(Unit::celsius)}};
   dtm.devices["pdu_1"].carried = Json{{"blocking", false}};

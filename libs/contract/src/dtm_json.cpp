@@ -12,7 +12,7 @@ Json or_null(const std::optional<T>& v) {
 
 Json to_json(const Binding& b) {
   Json out = b.fields;
-  out["protocol"] = b.protocol;
+  out["protocol"] = to_string(b.protocol);
   return out;
 }
 
