@@ -178,27 +178,85 @@ double ms_since(Clock::time_point t) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
 }
 
-TEST(FollowerIntegration, BootsWithBackoffBeforeDeviceApiIsUpAndDeliversEachVersionOnce) {
+// One device-api process, the follower's MQTT client, a publisher standing in for repeated
+// events, the follower and what its callback saw; stopped in TearDown in reverse order.
+class FollowerIntegration : public ::testing::Test {
+ protected:
+  // The device-api binary on a fresh database; `broker` "" is the shared one. Not started.
+  testing::DeviceApiProcess& make_api(const std::string& broker = "", bool boot_demo = true) {
+    api_ = std::make_unique<testing::DeviceApiProcess>(device_api_options(broker, boot_demo));
+    return *api_;
+  }
+
+  // The follower's own MQTT client, connected (so its first connect is not a trigger).
+  bool connect(const std::string& broker) {
+    mqtt_ = std::make_unique<runtime::MqttClient>(
+        mqtt_options(broker, ::testing::UnitTest::GetInstance()->current_test_info()->name()),
+        registry_);
+    mqtt_->start();
+    return mqtt_->wait_connected(10s);
+  }
+
+  // Starts a follower of `path` on api_, with the MQTT client if there is one.
+  TopologyFollower& follow(const std::string& path) {
+    return follow(follower_options(api_->base_url(), path));
+  }
+  TopologyFollower& follow(const FollowerOptions& options) {
+    follower_ =
+        std::make_unique<TopologyFollower>(options, mqtt_.get(), recorder_.callback(), registry_);
+    follower_->start();
+    return *follower_;
+  }
+
+  // Another client on `broker`, connected, to send events as device-api would.
+  bool start_publisher(const std::string& broker) {
+    publisher_ =
+        std::make_unique<runtime::MqttClient>(mqtt_options(broker, "publisher"), registry_);
+    publisher_->start();
+    return publisher_->wait_connected(10s);
+  }
+  bool publish_event(const std::string& version) {
+    return publisher_->publish(
+        "system/topology_changed",
+        R"({"ts":"2026-01-01T00:00:00.000Z","version":")" + version + R"("})", 1, false);
+  }
+
+  std::optional<Recorder::Seen> delivered_version(const std::string& version,
+                                                  std::chrono::milliseconds timeout) {
+    return delivered(recorder_, *follower_, version, timeout);
+  }
+
+  double value(const std::string& series) const { return metric(registry_, series); }
+
+  void TearDown() override {
+    if (follower_) follower_->stop();
+    if (publisher_) publisher_->stop();
+    if (mqtt_) mqtt_->stop();
+  }
+
+  runtime::metrics::Registry registry_;
+  Recorder recorder_;
+  std::unique_ptr<testing::DeviceApiProcess> api_;
+  std::unique_ptr<runtime::MqttClient> mqtt_;
+  std::unique_ptr<runtime::MqttClient> publisher_;
+  std::unique_ptr<TopologyFollower> follower_;
+};
+
+TEST_F(FollowerIntegration, BootsWithBackoffBeforeDeviceApiIsUpAndDeliversEachVersionOnce) {
   const std::string broker = testing::MosquittoServer::shared().url();
-  testing::DeviceApiProcess api(device_api_options());
-  runtime::metrics::Registry registry;
-  runtime::MqttClient mqtt(mqtt_options(broker, "boot"), registry);
-  mqtt.start();
-  ASSERT_TRUE(mqtt.wait_connected(10s));
-  Recorder recorder;
-  TopologyFollower follower(follower_options(api.base_url(), "/asyncapi"), &mqtt,
-                            recorder.callback(), registry);
-  follower.start();
+  auto& api = make_api();
+  ASSERT_TRUE(connect(broker));
+  auto& follower = follow("/asyncapi");
 
   // Nothing listens yet: the follower retries; nothing is delivered, not ready.
   std::this_thread::sleep_for(800ms);
   EXPECT_FALSE(follower.ready());
   EXPECT_EQ(follower.current_version(), "");
-  EXPECT_TRUE(recorder.versions().empty());
+  EXPECT_TRUE(recorder_.versions().empty());
 
   api.start();
   const auto up = Clock::now();
-  const auto first = delivered(recorder, follower, "1.0.0", 20s);
+  const auto first = delivered_version("1.0.0", 20s);
   ASSERT_TRUE(first) << testing::tail_file(api.log_path());
   std::printf("[ figure ] first /asyncapi delivered %.0f ms after device-api answered\n",
               ms_since(up));
@@ -207,60 +265,39 @@ TEST(FollowerIntegration, BootsWithBackoffBeforeDeviceApiIsUpAndDeliversEachVers
   EXPECT_EQ(first->document["asyncapi"], "3.0.0");
   EXPECT_EQ(first->document["info"]["version"], "1.0.0");
   EXPECT_TRUE(follower.ready());
-  EXPECT_EQ(follower.current_version(), "1.0.0");
-  EXPECT_EQ(metric(registry, R"(ems_topology_version_info{version="1.0.0"})"), 1);
-  EXPECT_GT(metric(registry, "ems_topology_last_success_timestamp_seconds"), 1.7e9);
+  EXPECT_EQ(value(R"(ems_topology_version_info{version="1.0.0"})"), 1);
+  EXPECT_GT(value("ems_topology_last_success_timestamp_seconds"), 1.7e9);
 
-  // The same version again - by refresh (a 304 on the ETag) or by a repeated event - is not
+  // The same version again - by refresh (a 304 on the ETag) or by repeated events - is not
   // delivered again.
   const auto report = follower.refresh(10s);
   ASSERT_TRUE(report);
   EXPECT_EQ(report->outcome, FetchReport::Outcome::unchanged);
   EXPECT_EQ(report->version, "1.0.0");
-  runtime::MqttClient publisher(mqtt_options(broker, "boot-pub"), registry);
-  publisher.start();
-  ASSERT_TRUE(publisher.wait_connected(10s));
-  for (int i = 0; i < 3; ++i) {
-    publisher.publish("system/topology_changed",
-                      R"({"ts":"2026-01-01T00:00:00.000Z","version":"1.0.0"})", 1, false);
-  }
-  EXPECT_TRUE(
-      eventually([&] { return metric(registry, "ems_topology_change_events_total") >= 3; }, 10s));
+  ASSERT_TRUE(start_publisher(broker));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(publish_event("1.0.0"));
+  EXPECT_TRUE(eventually([&] { return value("ems_topology_change_events_total") >= 3; }, 10s));
   EXPECT_TRUE(eventually(
-      [&] {
-        return metric(registry, R"(ems_topology_fetch_triggers_total{trigger="event"})") >= 1;
-      },
-      10s));
+      [&] { return value(R"(ems_topology_fetch_triggers_total{trigger="event"})") >= 1; }, 10s));
   // The event's fetch is over once a refresh issued after it has been served.
   ASSERT_TRUE(follower.refresh(10s));
-  EXPECT_EQ(recorder.versions(), std::vector<std::string>{"1.0.0"});
-  EXPECT_EQ(metric(registry, R"(ems_topology_fetches_total{outcome="applied"})"), 1);
-  EXPECT_GE(metric(registry, R"(ems_topology_fetches_total{outcome="unchanged"})"), 2);
-
-  follower.stop();
-  publisher.stop();
-  mqtt.stop();
+  EXPECT_EQ(recorder_.versions(), std::vector<std::string>{"1.0.0"});
+  EXPECT_EQ(value(R"(ems_topology_fetches_total{outcome="applied"})"), 1);
+  EXPECT_GE(value(R"(ems_topology_fetches_total{outcome="unchanged"})"), 2);
 }
 
-TEST(FollowerIntegration, APostedChangeArrivesThroughTheEvent) {
-  const std::string broker = testing::MosquittoServer::shared().url();
-  testing::DeviceApiProcess api(device_api_options());
+TEST_F(FollowerIntegration, APostedChangeArrivesThroughTheEvent) {
+  auto& api = make_api();
   api.start();
-  runtime::metrics::Registry registry;
-  runtime::MqttClient mqtt(mqtt_options(broker, "event"), registry);
-  mqtt.start();
-  ASSERT_TRUE(mqtt.wait_connected(10s));
-  Recorder recorder;
-  TopologyFollower follower(follower_options(api.base_url(), "/topology"), &mqtt,
-                            recorder.callback(), registry);
-  follower.start();
-  ASSERT_TRUE(delivered(recorder, follower, "1.0.0", 20s));
+  ASSERT_TRUE(connect(testing::MosquittoServer::shared().url()));
+  auto& follower = follow("/topology");
+  ASSERT_TRUE(delivered_version("1.0.0", 20s));
 
   const auto posted = Clock::now();
   const auto answer = api.post("/topology", renamed_demo("Grid meter (renamed)"));
   ASSERT_EQ(answer.status, 201) << answer.body;
   ASSERT_EQ(json::parse(answer.body)["version"], "1.0.1");
-  const auto next = delivered(recorder, follower, "1.0.1", 20s);
+  const auto next = delivered_version("1.0.1", 20s);
   ASSERT_TRUE(next) << testing::tail_file(api.log_path());
   std::printf("[ figure ] POST /topology -> new version delivered in %.0f ms\n", ms_since(posted));
   EXPECT_TRUE(next->triggers.has(Trigger::event)) << next->triggers.to_string();
@@ -268,31 +305,23 @@ TEST(FollowerIntegration, APostedChangeArrivesThroughTheEvent) {
   EXPECT_EQ(next->document["dtm"]["devices"]["poi_meter_1"]["display_name"],
             "Grid meter (renamed)");
   EXPECT_EQ(follower.current_version(), "1.0.1");
-  EXPECT_EQ(metric(registry, R"(ems_topology_version_info{version="1.0.0"})"), 0);
-  EXPECT_EQ(metric(registry, R"(ems_topology_version_info{version="1.0.1"})"), 1);
-  follower.stop();
-  mqtt.stop();
+  EXPECT_EQ(value(R"(ems_topology_version_info{version="1.0.0"})"), 0);
+  EXPECT_EQ(value(R"(ems_topology_version_info{version="1.0.1"})"), 1);
 }
 
 // The acceptance test of CONTRACT.md section 7: the broker goes away after device-api
 // committed a version and before its event could go out. The follower must still reach the
 // new version - through the re-fetch after its own reconnect, whether or not the event comes.
-TEST(FollowerIntegration, ReachesAVersionCommittedWhileTheBrokerWasDown) {
+TEST_F(FollowerIntegration, ReachesAVersionCommittedWhileTheBrokerWasDown) {
   testing::MosquittoServer broker;  // private: this test stops and restarts it
-  testing::DeviceApiProcess api(device_api_options(broker.url()));
+  auto& api = make_api(broker.url());
   api.start();
-  runtime::metrics::Registry registry;
-  runtime::MqttClient mqtt(mqtt_options(broker.url(), "outage"), registry);
-  mqtt.start();
-  ASSERT_TRUE(mqtt.wait_connected(10s));
-  Recorder recorder;
-  TopologyFollower follower(follower_options(api.base_url(), "/asyncapi"), &mqtt,
-                            recorder.callback(), registry);
-  follower.start();
-  ASSERT_TRUE(delivered(recorder, follower, "1.0.0", 20s));
+  ASSERT_TRUE(connect(broker.url()));
+  auto& follower = follow("/asyncapi");
+  ASSERT_TRUE(delivered_version("1.0.0", 20s));
 
   broker.stop();
-  ASSERT_TRUE(eventually([&] { return !mqtt.is_connected(); }, 10s));
+  ASSERT_TRUE(eventually([&] { return !mqtt_->is_connected(); }, 10s));
   const auto answer = api.post("/topology", renamed_demo("Committed while the broker was down"));
   ASSERT_EQ(answer.status, 201) << answer.body;
   ASSERT_EQ(json::parse(answer.body)["version"], "1.0.1");
@@ -302,7 +331,7 @@ TEST(FollowerIntegration, ReachesAVersionCommittedWhileTheBrokerWasDown) {
 
   broker.start();  // same port
   const auto restarted = Clock::now();
-  const auto next = delivered(recorder, follower, "1.0.1", 30s);
+  const auto next = delivered_version("1.0.1", 30s);
   ASSERT_TRUE(next) << "follower still on " << follower.current_version() << "\n"
                     << testing::tail_file(api.log_path());
   const double took_ms = std::chrono::duration<double, std::milli>(next->at - restarted).count();
@@ -314,45 +343,33 @@ TEST(FollowerIntegration, ReachesAVersionCommittedWhileTheBrokerWasDown) {
   EXPECT_TRUE(next->triggers.has(Trigger::connect)) << next->triggers.to_string();
   EXPECT_LT(took_ms, 15000);
   EXPECT_EQ(next->document["info"]["version"], "1.0.1");
-  EXPECT_EQ(recorder.versions(), (std::vector<std::string>{"1.0.0", "1.0.1"}));
-  EXPECT_EQ(metric(registry, R"(ems_topology_version_info{version="1.0.1"})"), 1);
-  follower.stop();
-  mqtt.stop();
+  EXPECT_EQ(recorder_.versions(), (std::vector<std::string>{"1.0.0", "1.0.1"}));
+  EXPECT_EQ(value(R"(ems_topology_version_info{version="1.0.1"})"), 1);
+  follower.stop();  // before the private broker goes
+  mqtt_->stop();
 }
 
-TEST(FollowerIntegration, ARejectedVersionIsDeliveredAgainOnTheNextTrigger) {
+TEST_F(FollowerIntegration, ARejectedVersionIsDeliveredAgainOnTheNextTrigger) {
   const std::string broker = testing::MosquittoServer::shared().url();
-  testing::DeviceApiProcess api(device_api_options());
+  auto& api = make_api();
   api.start();
-  runtime::metrics::Registry registry;
-  runtime::MqttClient mqtt(mqtt_options(broker, "reject"), registry);
-  mqtt.start();
-  ASSERT_TRUE(mqtt.wait_connected(10s));
-  Recorder recorder;
-  recorder.fail_next();
-  TopologyFollower follower(follower_options(api.base_url(), "/asyncapi"), &mqtt,
-                            recorder.callback(), registry);
-  follower.start();
-  ASSERT_TRUE(eventually([&] { return recorder.failures() == 1; }, 20s));
+  ASSERT_TRUE(connect(broker));
+  recorder_.fail_next();
+  auto& follower = follow("/asyncapi");
+  ASSERT_TRUE(eventually([&] { return recorder_.failures() == 1; }, 20s));
   EXPECT_TRUE(eventually(
-      [&] {
-        return metric(registry, R"(ems_topology_fetches_total{outcome="callback_failed"})") == 1;
-      },
-      5s));
+      [&] { return value(R"(ems_topology_fetches_total{outcome="callback_failed"})") == 1; }, 5s));
   EXPECT_FALSE(follower.ready());
   EXPECT_EQ(follower.current_version(), "");
   // Not retried on its own (no event, no recheck): a deterministic failure would only repeat.
   std::this_thread::sleep_for(1500ms);
-  EXPECT_EQ(recorder.failures(), 1);
-  EXPECT_TRUE(recorder.versions().empty());
+  EXPECT_EQ(recorder_.failures(), 1);
+  EXPECT_TRUE(recorder_.versions().empty());
 
   // The next trigger - here a (repeated) change event from the broker - delivers it again.
-  runtime::MqttClient publisher(mqtt_options(broker, "reject-pub"), registry);
-  publisher.start();
-  ASSERT_TRUE(publisher.wait_connected(10s));
-  publisher.publish("system/topology_changed",
-                    R"({"ts":"2026-01-01T00:00:00.000Z","version":"1.0.0"})", 1, false);
-  const auto seen = delivered(recorder, follower, "1.0.0", 20s);
+  ASSERT_TRUE(start_publisher(broker));
+  ASSERT_TRUE(publish_event("1.0.0"));
+  const auto seen = delivered_version("1.0.0", 20s);
   ASSERT_TRUE(seen);
   EXPECT_TRUE(seen->triggers.has(Trigger::event)) << seen->triggers.to_string();
   EXPECT_EQ(seen->previous, "");
@@ -360,11 +377,11 @@ TEST(FollowerIntegration, ARejectedVersionIsDeliveredAgainOnTheNextTrigger) {
 
   // A new version the consumer refuses stays pending: the follower keeps running the old one,
   // refresh() reports what the callback threw, and a later trigger delivers it.
-  recorder.fail_next();
+  recorder_.fail_next();
   ASSERT_EQ(api.post("/topology", renamed_demo("Refused once")).status, 201);
-  ASSERT_TRUE(eventually([&] { return recorder.failures() == 2; }, 20s));
+  ASSERT_TRUE(eventually([&] { return recorder_.failures() == 2; }, 20s));
   EXPECT_EQ(follower.current_version(), "1.0.0");
-  recorder.fail_next();
+  recorder_.fail_next();
   auto report = follower.refresh(20s);
   ASSERT_TRUE(report);
   EXPECT_EQ(report->outcome, FetchReport::Outcome::callback_failed);
@@ -380,100 +397,72 @@ TEST(FollowerIntegration, ARejectedVersionIsDeliveredAgainOnTheNextTrigger) {
   ASSERT_TRUE(report);
   EXPECT_EQ(report->outcome, FetchReport::Outcome::applied);
   EXPECT_EQ(follower.current_version(), "1.0.1");
-  EXPECT_EQ(recorder.versions(), (std::vector<std::string>{"1.0.0", "1.0.1"}));
-  follower.stop();
-  publisher.stop();
-  mqtt.stop();
+  EXPECT_EQ(recorder_.versions(), (std::vector<std::string>{"1.0.0", "1.0.1"}));
 }
 
-TEST(FollowerIntegration, EventsDuringAFetchCoalesceAndTheCallbackNeverOverlaps) {
+TEST_F(FollowerIntegration, EventsDuringAFetchCoalesceAndTheCallbackNeverOverlaps) {
   const std::string broker = testing::MosquittoServer::shared().url();
-  testing::DeviceApiProcess api(device_api_options());
+  auto& api = make_api();
   api.start();
-  runtime::metrics::Registry registry;
-  runtime::MqttClient mqtt(mqtt_options(broker, "coalesce"), registry);
-  mqtt.start();
-  ASSERT_TRUE(mqtt.wait_connected(10s));  // connected before start(): no connect trigger
-  Recorder recorder;
-  recorder.hold(1500ms);  // a slow consumer
-  TopologyFollower follower(follower_options(api.base_url(), "/topology"), &mqtt,
-                            recorder.callback(), registry);
-  follower.start();
-  runtime::MqttClient publisher(mqtt_options(broker, "coalesce-pub"), registry);
-  publisher.start();
-  ASSERT_TRUE(publisher.wait_connected(10s));
-  // Wait until the first callback is running, then send five events into it.
+  ASSERT_TRUE(connect(broker));  // connected before the follower starts: no connect trigger
+  recorder_.hold(1500ms);        // a slow consumer
+  ASSERT_TRUE(start_publisher(broker));
+  follow("/topology");
+  // Wait until the first fetch began, then send five events into the fetch and its callback.
   ASSERT_TRUE(eventually(
-      [&] {
-        return metric(registry, R"(ems_topology_fetch_triggers_total{trigger="start"})") == 1;
-      },
-      20s));
-  for (int i = 0; i < 5; ++i) {
-    publisher.publish("system/topology_changed",
-                      R"({"ts":"2026-01-01T00:00:00.000Z","version":"1.0.0"})", 1, false);
-  }
-  ASSERT_TRUE(delivered(recorder, follower, "1.0.0", 20s));
-  ASSERT_TRUE(
-      eventually([&] { return metric(registry, "ems_topology_change_events_total") == 5; }, 10s));
+      [&] { return value(R"(ems_topology_fetch_triggers_total{trigger="start"})") == 1; }, 20s));
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(publish_event("1.0.0"));
+  ASSERT_TRUE(delivered_version("1.0.0", 20s));
+  ASSERT_TRUE(eventually([&] { return value("ems_topology_change_events_total") == 5; }, 10s));
   // Five events while busy -> exactly one more fetch.
   const auto total = [&] {
     double sum = 0;
     for (const char* o : {"applied", "unchanged", "failed", "callback_failed"}) {
-      sum += metric(registry, std::string("ems_topology_fetches_total{outcome=\"") + o + "\"}");
+      sum += value(std::string("ems_topology_fetches_total{outcome=\"") + o + "\"}");
     }
     return sum;
   };
   EXPECT_TRUE(eventually([&] { return total() == 2; }, 10s));
   std::this_thread::sleep_for(1s);  // long enough for a third fetch to show
   EXPECT_EQ(total(), 2);
-  EXPECT_EQ(metric(registry, R"(ems_topology_fetch_triggers_total{trigger="event"})"), 1);
+  EXPECT_EQ(value(R"(ems_topology_fetch_triggers_total{trigger="event"})"), 1);
 
   // Two versions posted back to back while the consumer is slow: each arrives once, in order,
   // and the callback never runs twice at the same time.
   ASSERT_EQ(api.post("/topology", renamed_demo("First rename")).status, 201);
   ASSERT_EQ(api.post("/topology", renamed_demo("Second rename")).status, 201);
-  ASSERT_TRUE(delivered(recorder, follower, "1.0.2", 30s));
-  const auto versions = recorder.versions();
+  ASSERT_TRUE(delivered_version("1.0.2", 30s));
+  const auto versions = recorder_.versions();
   EXPECT_EQ(versions.front(), "1.0.0");
   EXPECT_EQ(versions.back(), "1.0.2");
   for (std::size_t i = 1; i < versions.size(); ++i) EXPECT_NE(versions[i], versions[i - 1]);
-  EXPECT_EQ(recorder.max_concurrent(), 1);
-  follower.stop();
-  publisher.stop();
-  mqtt.stop();
+  EXPECT_EQ(recorder_.max_concurrent(), 1);
 }
 
-TEST(FollowerIntegration, StopEndsTheBackoffAtOnce) {
-  runtime::metrics::Registry registry;
-  Recorder recorder;
+TEST_F(FollowerIntegration, StopEndsTheBackoffAtOnce) {
   // 1. Nothing listens: the follower sits in fetch_with_backoff's wait between attempts.
   const int closed_port = testing::free_loopback_port();
   auto slow = follower_options("http://127.0.0.1:" + std::to_string(closed_port), "/asyncapi");
   slow.initial_delay = 30s;
   slow.max_delay = 30s;
-  {
-    TopologyFollower follower(slow, nullptr, recorder.callback(), registry);
-    follower.start();
-    std::this_thread::sleep_for(300ms);
-    const auto t0 = Clock::now();
-    follower.stop();
-    std::printf("[ figure ] stop() while waiting between connection attempts: %.1f ms\n",
-                ms_since(t0));
-    EXPECT_LT(ms_since(t0), 2000);
-  }
+  follow(slow);
+  std::this_thread::sleep_for(300ms);
+  auto t0 = Clock::now();
+  follower_->stop();
+  std::printf("[ figure ] stop() while waiting between connection attempts: %.1f ms\n",
+              ms_since(t0));
+  EXPECT_LT(ms_since(t0), 2000);
 
   // 2. device-api with an empty store answers 404: the follower waits in its own retry
   // backoff. The failure is reported, and stop() again ends the wait at once.
-  testing::DeviceApiProcess api(device_api_options("", /*boot_demo=*/false));
+  auto& api = make_api("", /*boot_demo=*/false);
   api.start();
   auto empty = follower_options(api.base_url(), "/topology");
   empty.initial_delay = 30s;
   empty.max_delay = 30s;
-  TopologyFollower follower(empty, nullptr, recorder.callback(), registry);
-  follower.start();
+  auto& follower = follow(empty);
   EXPECT_TRUE(eventually(
-      [&] { return metric(registry, R"(ems_topology_fetches_total{outcome="failed"})") >= 1; },
-      10s));
+      [&] { return value(R"(ems_topology_fetches_total{outcome="failed"})") >= 1; }, 10s));
   const auto report = follower.refresh(10s);
   ASSERT_TRUE(report);
   EXPECT_EQ(report->outcome, FetchReport::Outcome::failed);
@@ -484,13 +473,13 @@ TEST(FollowerIntegration, StopEndsTheBackoffAtOnce) {
     EXPECT_NE(std::string(e.what()).find("answered 404"), std::string::npos) << e.what();
   }
   std::this_thread::sleep_for(200ms);
-  const auto t0 = Clock::now();
+  t0 = Clock::now();
   follower.stop();
   std::printf("[ figure ] stop() while waiting to retry an unusable answer: %.1f ms\n",
               ms_since(t0));
   EXPECT_LT(ms_since(t0), 2000);
   EXPECT_FALSE(follower.ready());
-  EXPECT_TRUE(recorder.versions().empty());
+  EXPECT_TRUE(recorder_.versions().empty());
   EXPECT_EQ(follower.refresh(100ms), std::nullopt);  // stopped
 }
 
