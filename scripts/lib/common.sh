@@ -4,22 +4,46 @@
 
 EMS_ROOT="${EMS_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 
-# The state directory holds everything `ems up` creates at run time (database cluster, broker
-# data, logs, pid files, the API token). Relative values are taken from the repository root so
-# that the launcher behaves the same from any working directory.
+# The state directory holds everything `ems up` creates at run time (logs, pid files, the API
+# token, the database password; as an ordinary user also the database cluster and broker data).
+# Relative values are taken from the repository root so that the launcher behaves the same from
+# any working directory.
+#
+# EMS_SERVER_DATA_DIR is where the private PostgreSQL cluster and mosquitto's persistence live.
+# As an ordinary user both servers run as that user, so it is the state directory itself. As root
+# they run as the `postgres` and `mosquitto` users, which cannot reach a state directory inside a
+# private folder (a clone under root's home, mode 700); it is then /var/lib/ems/<id>, where <id>
+# is the first 16 hex digits of the SHA-256 of the state directory's canonical path: the same on
+# every run, its own for each state directory, and removed by nothing but the user. The file
+# `state-dir` in it names the state directory it belongs to.
+EMS_SERVER_DATA_ROOT=/var/lib/ems
+
 ems_init_state() {
   local dir="${EMS_STATE_DIR:-.state}"
   [[ "$dir" == /* ]] || dir="$EMS_ROOT/$dir"
   EMS_STATE_DIR="$dir"
   EMS_LOG_DIR="$EMS_STATE_DIR/logs"
   EMS_PID_DIR="$EMS_STATE_DIR/pids"
+  if ems_is_root; then
+    EMS_SERVER_DATA_DIR="$EMS_SERVER_DATA_ROOT/$(readlink -m "$EMS_STATE_DIR" | tr -d '\n' |
+      sha256sum | cut -c1-16)"
+  else
+    EMS_SERVER_DATA_DIR="$EMS_STATE_DIR"
+  fi
   export EMS_STATE_DIR
 }
 
 ems_make_state_dirs() {
   mkdir -p "$EMS_STATE_DIR" "$EMS_LOG_DIR" "$EMS_PID_DIR"
-  # Other users (postgres, mosquitto) must be able to reach their own subfolders.
-  chmod 755 "$EMS_STATE_DIR"
+  [[ "$EMS_SERVER_DATA_DIR" == "$EMS_STATE_DIR" ]] && return 0
+  local owner_file="$EMS_SERVER_DATA_DIR/state-dir" canonical
+  canonical="$(readlink -m "$EMS_STATE_DIR")"
+  install -d -m 755 "$EMS_SERVER_DATA_ROOT" "$EMS_SERVER_DATA_DIR"
+  if [[ -s "$owner_file" && "$(cat "$owner_file")" != "$canonical" ]]; then
+    ems_die "$EMS_SERVER_DATA_DIR belongs to the state directory $(cat "$owner_file"), not to" \
+      "$canonical; move it away or remove it"
+  fi
+  printf '%s\n' "$canonical" >"$owner_file"
 }
 
 ems_log() { printf '[ems] %s\n' "$*" >&2; }

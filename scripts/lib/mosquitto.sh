@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # The private mosquitto broker `ems up` runs when EMS_MQTT_URL is not set: MQTT on
 # 127.0.0.1:$EMS_MQTT_PORT, WebSockets on 127.0.0.1:$EMS_MQTT_WS_PORT, configuration generated
-# from deploy/mosquitto/mosquitto.conf.in into $EMS_STATE_DIR/mosquitto. Needs common.sh.
+# from deploy/mosquitto/mosquitto.conf.in into $EMS_STATE_DIR/mosquitto (read while still root),
+# persistence in $EMS_SERVER_DATA_DIR/mosquitto/data (written after the switch to the `mosquitto`
+# user when run as root, so under /var/lib/ems/<id>, see common.sh). Needs common.sh.
 
 EMS_MQTT_PORT="${EMS_MQTT_PORT:-1883}"
 EMS_MQTT_WS_PORT="${EMS_MQTT_WS_PORT:-9001}"
@@ -9,6 +11,7 @@ EMS_MQTT_WS_PORT="${EMS_MQTT_WS_PORT:-9001}"
 ems_mqtt_paths() {
   EMS_MQTT_DIR="$EMS_STATE_DIR/mosquitto"
   EMS_MQTT_CONF="$EMS_MQTT_DIR/mosquitto.conf"
+  EMS_MQTT_DATA="$EMS_SERVER_DATA_DIR/mosquitto/data"
   EMS_MQTT_PIDFILE="$EMS_PID_DIR/mosquitto.pid"
   EMS_MQTT_LOG="$EMS_LOG_DIR/mosquitto.log"
   EMS_MQTT_BIN="$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)"
@@ -22,12 +25,12 @@ ems_mqtt_write_config() {
     id mosquitto >/dev/null 2>&1 || ems_die "user mosquitto missing (package mosquitto)"
     user=mosquitto
   fi
-  mkdir -p "$EMS_MQTT_DIR/data"
+  mkdir -p "$EMS_MQTT_DIR" "$EMS_MQTT_DATA"
   sed -e "s|@USER@|$user|" -e "s|@MQTT_PORT@|$EMS_MQTT_PORT|" \
-    -e "s|@MQTT_WS_PORT@|$EMS_MQTT_WS_PORT|" -e "s|@STATE_DIR@|$EMS_STATE_DIR|" \
+    -e "s|@MQTT_WS_PORT@|$EMS_MQTT_WS_PORT|" -e "s|@DATA_DIR@|$EMS_MQTT_DATA|" \
     "$EMS_ROOT/deploy/mosquitto/mosquitto.conf.in" >"$EMS_MQTT_CONF"
-  ems_is_root && chown -R mosquitto:mosquitto "$EMS_MQTT_DIR/data"
-  return 0
+  ems_is_root && chown -R mosquitto:mosquitto "$EMS_MQTT_DATA"
+  chmod 700 "$EMS_MQTT_DATA"
 }
 
 ems_mqtt_start() {

@@ -1,4 +1,4 @@
-// AsyncAPI and view on real DTMs: the reference configurator's (../shared/interop/dtm) and our
+// AsyncAPI and view on real DTMs: the reference configurator's (tests/data/interop/dtm) and our
 // demo site (deploy/demo/dtm.json), parsed with parse_dtm.
 #include <filesystem>
 #include <fstream>
@@ -26,7 +26,7 @@ Dtm load(const fs::path& p) {
 }
 
 fs::path interop(const char* name) {
-  return fs::path(EMS_SHARED_DIR) / "interop" / "dtm" / name;
+  return fs::path(EMS_INTEROP_DIR) / "dtm" / name;
 }
 fs::path demo() {
   return fs::path(EMS_SOURCE_ROOT) / "deploy" / "demo" / "dtm.json";
@@ -34,7 +34,7 @@ fs::path demo() {
 
 std::vector<fs::path> real_dtms() {
   std::vector<fs::path> out;
-  for (const auto& e : fs::directory_iterator(fs::path(EMS_SHARED_DIR) / "interop" / "dtm"))
+  for (const auto& e : fs::directory_iterator(fs::path(EMS_INTEROP_DIR) / "dtm"))
     if (e.path().extension() == ".json") out.push_back(e.path());
   if (fs::exists(demo())) out.push_back(demo());
   std::sort(out.begin(), out.end());

@@ -49,7 +49,7 @@ TEST(AsyncApiText, FixtureSite) {
 
 TEST(AsyncApiText, RealDtms) {
   std::vector<fs::path> dtms;
-  for (const auto& e : fs::directory_iterator(fs::path(EMS_SHARED_DIR) / "interop" / "dtm"))
+  for (const auto& e : fs::directory_iterator(fs::path(EMS_INTEROP_DIR) / "dtm"))
     if (e.path().extension() == ".json") dtms.push_back(e.path());
   const fs::path demo = fs::path(EMS_SOURCE_ROOT) / "deploy" / "demo" / "dtm.json";
   if (fs::exists(demo)) dtms.push_back(demo);

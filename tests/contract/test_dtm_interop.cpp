@@ -1,4 +1,4 @@
-// The real DTMs of the reference configurator (../shared/interop) must parse; the legacy one
+// The real DTMs of the reference configurator (tests/data/interop) must parse; the legacy one
 // must be rejected with a clear message.
 #include <gtest/gtest.h>
 
@@ -17,14 +17,13 @@ Json load(const fs::path& p) {
   return Json::parse(in);
 }
 
-fs::path shared_dir() {
-  return fs::path(EMS_SHARED_DIR) / "interop";
+fs::path interop_dir() {
+  return fs::path(EMS_INTEROP_DIR);
 }
 
 TEST(DtmInterop, EveryRealDtmParsesAndRoundTrips) {
-  if (!fs::is_directory(shared_dir() / "dtm")) GTEST_SKIP() << "no " << shared_dir() << "/dtm";
   int count = 0;
-  for (const auto& entry : fs::directory_iterator(shared_dir() / "dtm")) {
+  for (const auto& entry : fs::directory_iterator(interop_dir() / "dtm")) {
     SCOPED_TRACE(entry.path().string());
     Json doc = load(entry.path());
     Dtm dtm;
@@ -42,11 +41,10 @@ TEST(DtmInterop, EveryRealDtmParsesAndRoundTrips) {
 
 // Every template slug a real DTM uses exists in the configurator's own catalog and in ours.
 TEST(DtmInterop, RealDtmsResolveAgainstTheCatalogs) {
-  if (!fs::is_directory(shared_dir() / "dtm")) GTEST_SKIP() << "no " << shared_dir() << "/dtm";
-  std::vector<fs::path> roots{shared_dir() / "templates", fs::path(EMS_SOURCE_ROOT) / "templates"};
+  std::vector<fs::path> roots{interop_dir() / "templates", fs::path(EMS_SOURCE_ROOT) / "templates"};
   for (const auto& root : roots) {
-    if (!fs::is_directory(root)) continue;
     SCOPED_TRACE(root.string());
+    ASSERT_TRUE(fs::is_directory(root));
     TemplateCatalog catalog;
     try {
       catalog = TemplateCatalog::load(root);
@@ -54,7 +52,7 @@ TEST(DtmInterop, RealDtmsResolveAgainstTheCatalogs) {
       ADD_FAILURE() << e.what();
       continue;
     }
-    for (const auto& entry : fs::directory_iterator(shared_dir() / "dtm")) {
+    for (const auto& entry : fs::directory_iterator(interop_dir() / "dtm")) {
       SCOPED_TRACE(entry.path().string());
       try {
         parse_dtm(load(entry.path()), &catalog);
@@ -66,8 +64,7 @@ TEST(DtmInterop, RealDtmsResolveAgainstTheCatalogs) {
 }
 
 TEST(DtmInterop, LegacyFormulaDtmIsRejectedAtTheFormulaField) {
-  fs::path p = shared_dir() / "dtm-legacy" / "gateway_seed_dtm.json";
-  if (!fs::exists(p)) GTEST_SKIP() << "no " << p;
+  fs::path p = interop_dir() / "dtm-legacy" / "gateway_seed_dtm.json";
   try {
     parse_dtm(load(p));
     FAIL() << "legacy DTM accepted";

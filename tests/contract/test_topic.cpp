@@ -38,8 +38,24 @@ std::vector<ValidCase> valid_cases() {
       {"sites/s1/devices/line_1/acks/clear/alarm/seconds",
        AckTopic{"s1", "line_1", Verb::clear, "alarm", Unit::seconds}},
       {"system/topology_changed", SystemTopic{"topology_changed"}},
-      {"services/device_api/status", ServiceStatusTopic{"device_api"}},
+      // Service ids are names with hyphens (CONTRACT.md section 2), not slugs.
+      {"services/device-api/status", ServiceStatusTopic{"device-api"}},
+      {"services/line-controller/status", ServiceStatusTopic{"line-controller"}},
+      {"services/gateway-1-of-2/status", ServiceStatusTopic{"gateway-1-of-2"}},
+      {"services/g/status", ServiceStatusTopic{"g"}},
   };
+}
+
+TEST(ServiceId, FollowsTheContractRule) {
+  static_assert(is_service_id("device-api"));  // usable at compile time (header-only)
+  for (const char* ok :
+       {"device-api", "gateway", "line-controller", "gateway-1-of-2", "g", "a-", "historian2"}) {
+    EXPECT_TRUE(is_service_id(ok)) << ok;
+  }
+  for (const char* bad : {"", "device_api", "Gateway", "1gateway", "-gateway", "gateway/1", "gw+",
+                          "gw#", "gw 1", "gateway.1", "g\xc3\xa9"}) {
+    EXPECT_FALSE(is_service_id(bad)) << bad;
+  }
 }
 
 TEST(Topic, ParsesEveryShape) {
@@ -135,7 +151,13 @@ std::vector<InvalidCase> invalid_cases() {
        "segment 6 (target) 'Power' is not a slug"},
       {"system/TopologyChanged", 1, "segment 1 (event) 'TopologyChanged' is not a slug"},
       {"system/", 1, "segment 1 (event) '' is not a slug"},
-      {"services/+/status", 1, "segment 1 (service_id) '+' is not a slug"},
+      {"services/+/status", 1,
+       "segment 1 (service_id) '+' is not a service id (^[a-z][a-z0-9-]*$)"},
+      {"services/device_api/status", 1, "segment 1 (service_id) 'device_api' is not a service id"},
+      {"services/Gateway/status", 1, "segment 1 (service_id) 'Gateway' is not a service id"},
+      {"services/1-gateway/status", 1, "segment 1 (service_id) '1-gateway' is not a service id"},
+      {"services/-gateway/status", 1, "segment 1 (service_id) '-gateway' is not a service id"},
+      {"services//status", 1, "segment 1 (service_id) '' is not a service id"},
       {std::string("sites/s1/devices/d\x01/measurements/m1/watts"), 3,
        "segment 3 (device_id) 'd\\x01' is not a slug"},
   };
@@ -209,7 +231,9 @@ TEST(TopicFormat, RejectsNonSlugFields) {
       {CommandTopic{"s1", "d1", Verb::set, "a+", Unit::watts}, "target 'a+' is not a slug"},
       {AckTopic{"s1", "+", Verb::set, "p1", Unit::watts}, "device_id '+' is not a slug"},
       {SystemTopic{"topology/changed"}, "event 'topology/changed' is not a slug"},
-      {ServiceStatusTopic{"Gateway"}, "service_id 'Gateway' is not a slug"},
+      {ServiceStatusTopic{"Gateway"}, "service_id 'Gateway' is not a service id"},
+      {ServiceStatusTopic{"line_controller"}, "service_id 'line_controller' is not a service id"},
+      {ServiceStatusTopic{""}, "service_id '' is not a service id"},
       {MeasurementTopic{"s1", "d1", "m1", static_cast<Unit>(99)}, "invalid unit"},
       {CommandTopic{"s1", "d1", static_cast<Verb>(42), "p1", Unit::watts}, "invalid verb"},
   };
@@ -233,6 +257,8 @@ TEST(TopicFormat, ConvenienceFormatters) {
             "sites/s1/devices/bess_1/acks/stop/inverter/none");
   EXPECT_EQ(system_topic("topology_changed"), "system/topology_changed");
   EXPECT_EQ(service_status_topic("historian"), "services/historian/status");
+  EXPECT_EQ(service_status_topic("gateway-1-of-2"), "services/gateway-1-of-2/status");
+  EXPECT_THROW(service_status_topic("gateway/1"), ContractError);
   EXPECT_THROW(measurement_topic("s1", "bess_1", "State Of Charge", Unit::percent), ContractError);
   EXPECT_THROW(command_topic("s1", "#", Verb::set, "p1", Unit::watts), ContractError);
   EXPECT_THROW(system_topic(""), ContractError);

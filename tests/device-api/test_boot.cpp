@@ -117,5 +117,25 @@ TEST_F(BootTest, InvalidBootFileIsFatalWithItsPath) {
       << ems::testing::tail_file(log_);
 }
 
+// A boot file that validates but cannot be served (two poi_meters) is refused like an invalid
+// one: the service exits naming the file and the JSON path, and stores nothing.
+TEST_F(BootTest, UnservableBootFileIsFatalWithItsPath) {
+  json bad = testdata::demo_dtm();
+  json meter = bad["devices"]["poi_meter_1"];
+  meter["device_id"] = "poi_meter_2";
+  bad["devices"]["poi_meter_2"] = meter;
+  EXPECT_FALSE(start(write("unservable.json", bad.dump())));
+  for (int i = 0; i < 100 && process_.running(); ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_NE(process_.exit_code(), 0);
+  const std::string log = ems::testing::tail_file(log_);
+  EXPECT_NE(log.find("BOOT_DTM_PATH"), std::string::npos) << log;
+  EXPECT_NE(log.find("/binding/inputs"), std::string::npos) << log;
+  EXPECT_NE(log.find("is ambiguous"), std::string::npos) << log;
+
+  // Nothing was stored: a valid boot file seeds the still empty store.
+  ASSERT_TRUE(start(testdata::kDemoPath)) << ems::testing::tail_file(log_);
+  EXPECT_EQ(get("/topology")["version"], "1.0.0");
+}
+
 }  // namespace
 }  // namespace ems::device_api

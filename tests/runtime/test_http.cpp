@@ -274,6 +274,47 @@ TEST(HttpClient, GivesUpAfterMaxAttempts) {
   }
 }
 
+TEST(HttpClient, ReturnsTheETag) {
+  metrics::Registry registry;
+  HttpServerOptions o;
+  o.host = "127.0.0.1";
+  HttpServer server(o, registry);
+  server.get("/doc", [](const httplib::Request&, httplib::Response& res) {
+    res.set_header("ETag", "\"1.2.0\"");
+    res.set_content("{}", "application/json");
+  });
+  server.get("/plain", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{}", "application/json");
+  });
+  server.start();
+  const std::string base = "http://127.0.0.1:" + std::to_string(server.port());
+  EXPECT_EQ(fetch_with_backoff(base + "/doc").etag, "\"1.2.0\"");
+  EXPECT_EQ(fetch_with_backoff(base + "/plain").etag, "");
+}
+
+TEST(HttpClient, AStopRequestEndsTheBackoffAtOnce) {
+  const int port = ems::testing::free_loopback_port();  // nothing listens there
+  std::stop_source stop;
+  FetchOptions f;
+  f.initial_delay = 30s;  // without the stop request the test would wait this long
+  f.max_delay = 30s;
+  f.max_attempts = 0;
+  f.stop = stop.get_token();
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(200ms);
+    stop.request_stop();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    fetch_with_backoff("http://127.0.0.1:" + std::to_string(port) + "/asyncapi", f);
+    ADD_FAILURE() << "expected an error";
+  } catch (const std::runtime_error& e) {
+    EXPECT_THAT(e.what(), HasSubstr("abandoned: stop requested"));
+  }
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  stopper.join();
+}
+
 TEST(HttpServer, OptionsFromEnv) {
   ::setenv("EMS_T_PORT", "8499", 1);
   ::setenv("EMS_T_HTTP_THREADS", "3", 1);

@@ -2,6 +2,8 @@
 #include <condition_variable>
 #include <mutex>
 
+#include <unistd.h>
+
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -113,6 +115,25 @@ TEST(MqttUnits, StatusPayloadAndBadOptions) {
   metrics::Registry r;
   EXPECT_THROW(MqttClient(options_for("mqtt://h", "a/b"), r), std::invalid_argument);
   EXPECT_THROW(MqttClient(options_for("nope", "svc"), r), std::invalid_argument);
+}
+
+// The contract's service id (CONTRACT.md section 2), the same rule the topic parser applies:
+// the status topic and last will of every accepted id parse as services/{service_id}/status.
+TEST(MqttUnits, ServiceIdFollowsTheContract) {
+  metrics::Registry r;
+  for (const char* ok : {"device-api", "gateway", "line-controller", "gateway-1-of-2"}) {
+    MqttClient client(options_for("mqtt://127.0.0.1:1", ok), r);
+    EXPECT_EQ(client.status_topic(), "services/" + std::string(ok) + "/status");
+  }
+  for (const char* bad :
+       {"", "device_api", "Gateway", "1gateway", "-gw", "a/b", "gw+", "gw#", "gw 1"}) {
+    try {
+      MqttClient client(options_for("mqtt://127.0.0.1:1", bad), r);
+      ADD_FAILURE() << "accepted service id '" << bad << "'";
+    } catch (const std::invalid_argument& e) {
+      EXPECT_THAT(e.what(), ::testing::HasSubstr("is not a service id (^[a-z][a-z0-9-]*$")) << bad;
+    }
+  }
 }
 
 TEST(MqttIntegration, OnlineRetainedAndPublishSubscribe) {
@@ -250,6 +271,85 @@ TEST(MqttIntegration, ConnectsWhenTheBrokerComesUpLater) {
   broker.start();
   EXPECT_TRUE(client.wait_connected(15s));
   client.stop();
+}
+
+// publish_confirmed: true only once the broker acknowledged; while offline it refuses at once
+// and leaves nothing behind in the offline buffer, so a caller's retry is the only copy.
+TEST(MqttIntegration, PublishConfirmedIsAcknowledgedOrRefusedNeverBuffered) {
+  MosquittoServer broker;  // private: this test stops it
+  metrics::Registry registry;
+  MqttClient observer(options_for(broker.url(), "observer-f"), registry);
+  Inbox inbox;
+  observer.subscribe("test/f/#", 1, inbox.callback());
+  observer.start();
+  ASSERT_TRUE(observer.wait_connected(10s));
+  std::this_thread::sleep_for(200ms);  // let the SUBSCRIBE settle
+
+  MqttClient client(options_for(broker.url(), "svc-f"), registry);
+  EXPECT_FALSE(client.publish_confirmed("test/f/x", "before-start", 1, false, 500ms));
+  client.start();
+  ASSERT_TRUE(client.wait_connected(10s));
+  EXPECT_TRUE(client.publish_confirmed("test/f/x", "online", 1, false, 5s));
+  EXPECT_TRUE(inbox.wait_count("test/f/x", 1, 10s));
+
+  broker.stop();
+  for (int i = 0; i < 200 && client.is_connected(); ++i) std::this_thread::sleep_for(25ms);
+  ASSERT_FALSE(client.is_connected());
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_FALSE(client.publish_confirmed("test/f/x", "offline", 1, false, 5s));
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, 1s) << "waited although offline";
+
+  broker.start();
+  ASSERT_TRUE(client.wait_connected(15s));
+  ASSERT_TRUE(observer.wait_connected(15s));
+  // Our own confirmed publish comes through once the observer is subscribed again...
+  bool delivered = false;
+  for (int attempt = 0; attempt < 20 && !delivered; ++attempt) {
+    EXPECT_TRUE(client.publish_confirmed("test/f/y", std::to_string(attempt), 1, false, 5s));
+    delivered = inbox.wait_count("test/f/y", 1, 500ms);
+  }
+  EXPECT_TRUE(delivered);
+  // ... and the refused ones (before start, while offline) never went out.
+  std::this_thread::sleep_for(300ms);
+  EXPECT_EQ(inbox.count_on("test/f/x"), 1u);
+  client.stop();
+  observer.stop();
+}
+
+// clean_session = false: the broker queues QoS 1 messages for the subscriber while it is away,
+// across its own restart and the broker's (persistence on).
+TEST(MqttIntegration, PersistentSessionReceivesWhatWasPublishedWhileAway) {
+  MosquittoServer broker(ems::testing::MosquittoOptions{.persistence = true});
+  metrics::Registry registry;
+  auto sub_options = options_for(broker.url(), "observer-g");
+  sub_options.clean_session = false;
+  sub_options.client_id = "observer-g-" + std::to_string(::getpid());
+  MqttClient publisher(options_for(broker.url(), "svc-g"), registry);
+  publisher.start();
+  ASSERT_TRUE(publisher.wait_connected(10s));
+  {
+    MqttClient subscriber(sub_options, registry);
+    Inbox first;
+    subscriber.subscribe("test/g/#", 1, first.callback());
+    subscriber.start();
+    ASSERT_TRUE(subscriber.wait_connected(10s));
+    std::this_thread::sleep_for(200ms);  // let the SUBSCRIBE settle
+    subscriber.stop();
+  }
+  EXPECT_TRUE(publisher.publish_confirmed("test/g/n", "while-away", 1, false, 5s));
+  broker.restart();
+  ASSERT_TRUE(publisher.wait_connected(15s));
+  EXPECT_TRUE(publisher.publish_confirmed("test/g/n", "after-restart", 1, false, 5s));
+
+  MqttClient subscriber(sub_options, registry);
+  Inbox inbox;
+  subscriber.subscribe("test/g/#", 1, inbox.callback());
+  subscriber.start();
+  ASSERT_TRUE(subscriber.wait_connected(15s));
+  EXPECT_TRUE(inbox.wait_for([](const MqttMessage& m) { return m.payload == "while-away"; }));
+  EXPECT_TRUE(inbox.wait_for([](const MqttMessage& m) { return m.payload == "after-restart"; }));
+  subscriber.stop();
+  publisher.stop();
 }
 
 }  // namespace

@@ -26,6 +26,28 @@ TEST(Shutdown, RequestWakesWaiters) {
   reset_shutdown_for_testing();
 }
 
+TEST(Shutdown, AStopTokenEndsTheWaitWithoutAShutdown) {
+  reset_shutdown_for_testing();
+  std::stop_source stop;
+  EXPECT_FALSE(wait_for_shutdown(10ms, stop.get_token()));
+  std::thread stopper([&] {
+    std::this_thread::sleep_for(50ms);
+    stop.request_stop();
+  });
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_TRUE(wait_for_shutdown(10s, stop.get_token()));
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+  stopper.join();
+  EXPECT_FALSE(shutdown_requested());
+  EXPECT_TRUE(wait_for_shutdown(10s, stop.get_token()));  // already requested: at once
+
+  // A shutdown still ends a wait whose token is never stopped.
+  std::stop_source idle;
+  request_shutdown();
+  EXPECT_TRUE(wait_for_shutdown(10s, idle.get_token()));
+  reset_shutdown_for_testing();
+}
+
 TEST(Shutdown, SigtermSetsTheFlag) {
   reset_shutdown_for_testing();
   install_shutdown_handlers();

@@ -83,6 +83,14 @@ bool check_slug(const Segments& s, std::size_t i, std::string_view name, TopicEr
   return false;
 }
 
+bool check_service_id(const Segments& s, std::size_t i, TopicError* error) {
+  if (is_service_id(s.part[i])) return true;
+  fail(error, i,
+       segment_label(i, "service_id") + " " + quote(s.part[i]) + " is not a service id (" +
+           std::string(kServiceIdRule) + ")");
+  return false;
+}
+
 bool check_literal(const Segments& s, std::size_t i, std::string_view expected, TopicError* error) {
   if (s.part[i] == expected) return true;
   fail(error, i,
@@ -238,7 +246,10 @@ std::string format_impl(const Topic& topic, bool allow_placeholder) {
       return join({"system", t.event});
     }
     std::string operator()(const ServiceStatusTopic& t) const {
-      require_slug(t.service_id, "service_id");
+      if (!is_service_id(t.service_id)) {
+        throw ContractError("", "service_id " + quote(t.service_id) + " is not a service id (" +
+                                    std::string(kServiceIdRule) + ")");
+      }
       return join({"services", t.service_id, "status"});
     }
   };
@@ -268,7 +279,7 @@ std::optional<Topic> try_parse_topic(std::string_view topic, TopicError* error,
     if (!check_depth(s, 3, "a service status", "services/{service_id}/status", error)) {
       return std::nullopt;
     }
-    if (!check_slug(s, 1, "service_id", error)) return std::nullopt;
+    if (!check_service_id(s, 1, error)) return std::nullopt;
     if (!check_literal(s, 2, "status", error)) return std::nullopt;
     return ServiceStatusTopic{std::string(s.part[1])};
   }

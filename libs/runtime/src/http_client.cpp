@@ -40,7 +40,8 @@ FetchResult fetch_with_backoff(const std::string& url, const FetchOptions& optio
   for (int attempt = 1; options.max_attempts <= 0 || attempt <= options.max_attempts; ++attempt) {
     auto res = client.Get(path, headers);
     if (res && res->status < 500) {
-      return FetchResult{res->status, res->body, res->get_header_value("Content-Type"), attempt};
+      return FetchResult{res->status, res->body, res->get_header_value("Content-Type"),
+                         res->get_header_value("ETag"), attempt};
     }
     last_failure = res ? "HTTP " + std::to_string(res->status) : httplib::to_string(res.error());
     const bool last = options.max_attempts > 0 && attempt == options.max_attempts;
@@ -50,9 +51,10 @@ FetchResult fetch_with_backoff(const std::string& url, const FetchOptions& optio
                                          {"attempt", attempt},
                                          {"error", last_failure},
                                          {"retry_in_ms", delay.count()}});
-    if (wait_for_shutdown(delay)) {
-      throw std::runtime_error(
-          "fetch " + url + " abandoned: shutdown requested (last failure: " + last_failure + ")");
+    if (wait_for_shutdown(delay, options.stop)) {
+      throw std::runtime_error("fetch " + url +
+                               " abandoned: " + (shutdown_requested() ? "shutdown" : "stop") +
+                               " requested (last failure: " + last_failure + ")");
     }
   }
   throw std::runtime_error("fetch " + url + " failed after " +

@@ -3,6 +3,7 @@
 #include <mqtt/async_client.h>
 #include <unistd.h>
 
+#include "ems/contract/service_id.hpp"
 #include "ems/runtime/backoff.hpp"
 #include "ems/runtime/config.hpp"
 #include "ems/runtime/log.hpp"
@@ -110,9 +111,12 @@ class MqttClient::Callback : public mqtt::callback {
 namespace {
 
 MqttOptions completed(MqttOptions o) {
-  if (o.service_id.empty() || o.service_id.find_first_of("/+#") != std::string::npos) {
-    throw std::invalid_argument("MQTT service_id \"" + o.service_id +
-                                "\" must be non-empty and free of / + #");
+  // The contract's own rule (CONTRACT.md section 2), so the status topic and the last will this
+  // client publishes always parse as services/{service_id}/status.
+  if (!contract::is_service_id(o.service_id)) {
+    throw std::invalid_argument("MQTT service_id \"" + o.service_id + "\" is not a service id (" +
+                                std::string(contract::kServiceIdRule) +
+                                ", e.g. device-api or gateway-1-of-2)");
   }
   if (o.client_id.empty()) o.client_id = o.service_id + "-" + std::to_string(::getpid());
   return o;
@@ -196,7 +200,7 @@ void MqttClient::supervise() {
 bool MqttClient::try_connect() {
   mqtt::connect_options opts;
   opts.set_mqtt_version(MQTTVERSION_3_1_1);
-  opts.set_clean_session(true);
+  opts.set_clean_session(options_.clean_session);
   opts.set_keep_alive_interval(options_.keep_alive);
   opts.set_connect_timeout(std::chrono::duration_cast<std::chrono::seconds>(
       std::max(options_.connect_timeout, std::chrono::milliseconds(1000))));
@@ -296,6 +300,22 @@ bool MqttClient::publish(const std::string& topic, const std::string& payload, i
   } catch (const std::exception& e) {
     dropped_.inc();
     log::debug("mqtt publish dropped", {{"topic", topic}, {"error", e.what()}});
+    return false;
+  }
+}
+
+bool MqttClient::publish_confirmed(const std::string& topic, const std::string& payload, int qos,
+                                   bool retain, std::chrono::milliseconds timeout) {
+  // Only while connected: a message left in Paho's offline buffer would go out after the next
+  // connect besides the caller's retry.
+  if (stopping_flag_.load() || !connected_.load()) return false;
+  try {
+    auto token = client_->publish(mqtt::make_message(topic, payload, qos, retain));
+    published_.inc();
+    // Throws when Paho reports the delivery failed (e.g. the connection was lost in flight).
+    return token->wait_for(timeout);
+  } catch (const std::exception& e) {
+    log::debug("mqtt confirmed publish not acknowledged", {{"topic", topic}, {"error", e.what()}});
     return false;
   }
 }

@@ -93,6 +93,18 @@ bool wait_for_shutdown(std::chrono::milliseconds timeout) {
   return s.cv.wait_for(lock, timeout, [&] { return s.requested; });
 }
 
+bool wait_for_shutdown(std::chrono::milliseconds timeout, std::stop_token stop) {
+  auto& s = state();
+  // The callback takes the mutex before notifying, so a stop requested between the predicate
+  // check and the wait cannot be missed.
+  std::stop_callback wake_on_stop(stop, [&s] {
+    std::lock_guard lock(s.mutex);
+    s.cv.notify_all();
+  });
+  std::unique_lock lock(s.mutex);
+  return s.cv.wait_for(lock, timeout, [&] { return s.requested || stop.stop_requested(); });
+}
+
 void reset_shutdown_for_testing() {
   auto& s = state();
   std::lock_guard lock(s.mutex);

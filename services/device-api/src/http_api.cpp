@@ -194,6 +194,9 @@ class HttpApi::Routes {
       throw ProblemException(403, "Forbidden", "the bearer token is not valid");
   }
 
+  // 201 when the request stored a new version (the version is the created resource), except
+  // for DELETE, which answers 200 (a removal creates nothing a client asked for); 200 for a
+  // write identical to the current DTM (no version, no event).
   template <typename Fn>
   void mutate(const char* operation, const httplib::Request& req, httplib::Response& res, Fn&& fn) {
     try {
@@ -214,7 +217,7 @@ class HttpApi::Routes {
       mutations_.with({operation, result.created ? "created" : "unchanged"}).inc();
       if (auto snap = service_.current())
         devices_.with().set(static_cast<double>(snap->dtm().devices.size()));
-      res.status = result.created ? 201 : 200;
+      res.status = result.created && req.method != "DELETE" ? 201 : 200;
       res.set_header("ETag", etag(result.version));
       res.set_content(json{{"version", result.version},
                            {"bump", result.bump},

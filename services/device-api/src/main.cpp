@@ -1,18 +1,16 @@
 // device-api: owns the DTM. See README "device-api" for the routes and EMS_* variables.
 
-#include <chrono>
 #include <cstdlib>
 #include <exception>
 
 #include "ems/contract/catalog.hpp"
-#include "ems/contract/payload.hpp"
-#include "ems/contract/topic.hpp"
 #include "ems/runtime/config.hpp"
 #include "ems/runtime/http.hpp"
 #include "ems/runtime/log.hpp"
 #include "ems/runtime/mqtt.hpp"
 #include "ems/runtime/shutdown.hpp"
 #include "http_api.hpp"
+#include "topology_announcer.hpp"
 #include "topology_service.hpp"
 #include "topology_store.hpp"
 
@@ -39,22 +37,15 @@ int run() {
                      {{"dir", template_dir}, {"templates", catalog.size()}});
 
   runtime::MqttClient mqtt(runtime::MqttOptions::from_env("device-api"), registry);
-  auto& events = registry.counter("ems_device_api_topology_events_total",
-                                  "system/topology_changed events handed to MQTT", {"outcome"});
-  const auto delivery = contract::delivery_for(contract::TopicFamily::system);
-  const std::string event_topic = contract::system_topic("topology_changed");
-  auto announce = [&](const std::string& version) {
-    const std::string payload = contract::encode(contract::TopologyChanged{
-        contract::to_timestamp(std::chrono::system_clock::now()), version});
-    const bool queued = mqtt.publish(event_topic, payload, delivery.qos, delivery.retain);
-    events.with({queued ? "queued" : "dropped"}).inc();
-  };
-
   device_api::TopologyStore store(database_url);
   store.open();
-  device_api::TopologyService service(store, catalog, site_id, announce);
+  // Change events at least once, in version order, from the store's outbox (CONTRACT.md 7).
+  device_api::TopologyAnnouncer announcer(mqtt, store, registry);
+  device_api::TopologyService service(store, catalog, site_id,
+                                      [&](const std::string&) { announcer.kick(); });
   service.load();
   mqtt.start();
+  announcer.start();
   if (boot_path) service.boot_from_file(*boot_path);
 
   runtime::HttpServer server(runtime::http_options_from_env("EMS_DEVICE_API", 8400), registry);
@@ -66,6 +57,7 @@ int run() {
   runtime::wait_for_shutdown();
   runtime::log::info("device-api shutting down");
   server.stop();
+  announcer.stop();  // what is still owed goes out after the next start
   mqtt.stop();
   return 0;
 }

@@ -34,20 +34,50 @@ bool is_newer(const std::string& a, const std::string& b) {
 
 }  // namespace
 
-Snapshot::Snapshot(StoredTopology stored, contract::Dtm dtm, std::string site_id)
-    : stored_(std::move(stored)), dtm_(std::move(dtm)), site_id_(std::move(site_id)) {}
+Documents generate_documents(const contract::Dtm& dtm, const std::string& version,
+                             const std::string& site_id) {
+  Documents out;
+  contract::AsyncApiOptions asyncapi;
+  asyncapi.version = version;
+  asyncapi.default_site_id = site_id;
+  // Written straight to text: the same bytes as generate_asyncapi(...).dump() without the
+  // Json tree, which for a 10,000-device site cost several times the 125 MB it serializes.
+  out.asyncapi_json = contract::generate_asyncapi_text(dtm, asyncapi);
+  out.asyncapi_json.shrink_to_fit();  // the writer reserves ahead; the cache keeps only the bytes
+  contract::ViewOptions view;
+  view.version = version;
+  view.default_site_id = site_id;
+  out.view_json = contract::topology_view(dtm, view).dump();
+  out.sld_svg = contract::render_sld_svg(dtm);
+  return out;
+}
+
+Snapshot::Snapshot(StoredTopology stored, contract::Dtm dtm, std::string site_id,
+                   Documents documents)
+    : stored_(std::move(stored)),
+      dtm_(std::move(dtm)),
+      site_id_(std::move(site_id)),
+      documents_(std::move(documents)) {}
+
+Snapshot::Snapshot(StoredTopology stored, contract::Dtm dtm, std::string site_id,
+                   const contract::ContractError& why)
+    : stored_(std::move(stored)),
+      dtm_(std::move(dtm)),
+      site_id_(std::move(site_id)),
+      unservable_(why.issues()) {}
+
+const Documents& Snapshot::documents() const {
+  if (!documents_) {
+    throw ApiError(500, "Stored Topology Cannot Be Served", unservable_,
+                   "stored version " + version() +
+                       " cannot be expressed as the documents device-api serves; POST a "
+                       "corrected topology");
+  }
+  return *documents_;
+}
 
 const std::string& Snapshot::asyncapi_json() const {
-  std::call_once(asyncapi_once_, [&] {
-    contract::AsyncApiOptions options;
-    options.version = version();
-    options.default_site_id = site_id_;
-    // Written straight to text: the same bytes as generate_asyncapi(...).dump() without the
-    // Json tree, which for a 10,000-device site cost several times the 125 MB it serializes.
-    asyncapi_ = contract::generate_asyncapi_text(dtm_, options);
-    asyncapi_.shrink_to_fit();  // the writer reserves ahead; the cache keeps only the bytes
-  });
-  return asyncapi_;
+  return documents().asyncapi_json;
 }
 
 const std::string& Snapshot::asyncapi_yaml() const {
@@ -56,18 +86,11 @@ const std::string& Snapshot::asyncapi_yaml() const {
 }
 
 const std::string& Snapshot::view_json() const {
-  std::call_once(view_once_, [&] {
-    contract::ViewOptions options;
-    options.version = version();
-    options.default_site_id = site_id_;
-    view_ = contract::topology_view(dtm_, options).dump();
-  });
-  return view_;
+  return documents().view_json;
 }
 
 const std::string& Snapshot::sld_svg() const {
-  std::call_once(svg_once_, [&] { svg_ = contract::render_sld_svg(dtm_); });
-  return svg_;
+  return documents().sld_svg;
 }
 
 const std::string& Snapshot::topology_json() const {
@@ -88,10 +111,18 @@ TopologyService::TopologyService(TopologyStore& store, const contract::TemplateC
       default_site_id_(std::move(default_site_id)),
       announce_(std::move(announce)) {}
 
-std::shared_ptr<const Snapshot> TopologyService::make_snapshot(StoredTopology stored) const {
+std::shared_ptr<const Snapshot> TopologyService::load_snapshot(StoredTopology stored) const {
   contract::Dtm dtm = contract::parse_dtm(stored.dtm, &catalog_);
   std::string site = site_of(dtm, default_site_id_);
-  return std::make_shared<const Snapshot>(std::move(stored), std::move(dtm), std::move(site));
+  try {
+    Documents documents = generate_documents(dtm, stored.meta.version, site);
+    return std::make_shared<const Snapshot>(std::move(stored), std::move(dtm), std::move(site),
+                                            std::move(documents));
+  } catch (const contract::ContractError& e) {
+    runtime::log::error("stored topology cannot be served; POST a corrected topology",
+                        {{"version", stored.meta.version}, {"error", e.what()}});
+    return std::make_shared<const Snapshot>(std::move(stored), std::move(dtm), std::move(site), e);
+  }
 }
 
 void TopologyService::load() {
@@ -99,7 +130,7 @@ void TopologyService::load() {
   std::shared_ptr<const Snapshot> snap;
   if (latest) {
     try {
-      snap = make_snapshot(std::move(*latest));
+      snap = load_snapshot(std::move(*latest));
     } catch (const contract::ContractError& e) {
       // A stored version that today's catalog rejects stays stored (history is immutable), but
       // serving documents generated from it would break the contract: refuse to start, naming
@@ -139,12 +170,18 @@ void TopologyService::boot_from_file(const std::string& path) {
   request.actor = "boot";
   request.reason = "seeded from BOOT_DTM_PATH " + path;
   // Seeds only an empty store: if another instance seeded first, this is a checked no-op.
-  auto result = apply(
-      [&](const json* current) -> json {
-        if (current) return *current;
-        return doc;
-      },
-      request);
+  ChangeResult result;
+  try {
+    result = apply(
+        [&](const json* current) -> json {
+          if (current) return *current;
+          return doc;
+        },
+        request);
+  } catch (const ApiError& e) {
+    // unservable(): what() names the JSON paths.
+    throw std::runtime_error("BOOT_DTM_PATH " + path + " is refused: " + e.what());
+  }
   runtime::log::info("topology seeded", {{"path", path}, {"version", result.version}});
 }
 
@@ -173,17 +210,23 @@ ChangeResult TopologyService::apply(const std::function<json(const json* current
                                     const ChangeRequest& request) {
   ChangeResult result;
   std::shared_ptr<const Snapshot> cached = current();
+  // What decide() prepared for the row it returns, so that the snapshot of the new version is
+  // built without parsing or generating again.
+  std::optional<contract::Dtm> next_dtm;
+  std::optional<Documents> documents;
+  std::string next_site;
   auto appended = store_.append_if(
       [&](const std::optional<StoredTopology>& latest) -> std::optional<NewVersion> {
+        next_dtm.reset();
+        documents.reset();
         check_if_match(request, latest);
         // The normalized form of what we store: defaults filled, one canonical shape.
         contract::Dtm next =
             contract::parse_dtm(next_doc(latest ? &latest->dtm : nullptr), &catalog_);
-        json next_json = contract::to_json(next);
         NewVersion row;
         row.actor = request.actor;
         row.reason = request.reason;
-        row.dtm = next_json;
+        row.dtm = contract::to_json(next);
         if (!latest) {
           row.version = "1.0.0";
           row.bump = "initial";
@@ -204,10 +247,21 @@ ChangeResult TopologyService::apply(const std::function<json(const json* current
           row.bump = std::string(contract::to_string(report.bump));
           row.reasons = report.reasons;
         }
+        // Never store what cannot be served (CONTRACT.md section 7): the documents are
+        // generated from the candidate, as the version it will be, before the commit - a
+        // failure aborts the transaction - and are the ones served once it is committed.
+        next_site = site_of(next, default_site_id_);
+        try {
+          documents = generate_documents(next, row.version, next_site);
+        } catch (const contract::ContractError& e) {
+          throw unservable(e);
+        }
+        next_dtm = std::move(next);
         return row;
       });
   if (!appended) return result;
-  auto snap = make_snapshot(std::move(*appended));
+  auto snap = std::make_shared<const Snapshot>(std::move(*appended), std::move(*next_dtm),
+                                               std::move(next_site), std::move(*documents));
   result.created = true;
   result.version = snap->version();
   result.bump = snap->stored().meta.bump;

@@ -30,6 +30,15 @@ END $$;
 CREATE TRIGGER versions_append_only BEFORE UPDATE OR DELETE ON topology.versions
   FOR EACH ROW EXECUTE FUNCTION topology.versions_are_immutable();
 )SQL"},
+      // The outbox of change events: versions up to `seq` had their system/topology_changed
+      // acknowledged by the broker. Versions stored before this migration count as announced.
+      {2, R"SQL(
+CREATE TABLE topology.announced (
+  one  boolean PRIMARY KEY DEFAULT true CHECK (one),
+  seq  bigint NOT NULL
+);
+INSERT INTO topology.announced (seq) SELECT coalesce(max(seq), 0) FROM topology.versions;
+)SQL"},
   };
   return kMigrations;
 }
@@ -131,6 +140,32 @@ std::vector<VersionRecord> TopologyStore::list(int limit, int offset) {
     out.reserve(rows.size());
     for (const auto& r : rows) out.push_back(record_from(r));
     return out;
+  });
+}
+
+std::vector<VersionRecord> TopologyStore::unannounced(int limit) {
+  return with_connection([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    auto rows = tx.exec_params(std::string("SELECT ") + kColumns +
+                                   " FROM topology.versions WHERE seq > (SELECT seq FROM "
+                                   "topology.announced) ORDER BY seq LIMIT $1",
+                               limit);
+    std::vector<VersionRecord> out;
+    out.reserve(rows.size());
+    for (const auto& r : rows) out.push_back(record_from(r));
+    return out;
+  });
+}
+
+void TopologyStore::mark_announced(const std::string& version) {
+  with_connection([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    tx.exec_params(
+        "UPDATE topology.announced SET seq = GREATEST(seq, (SELECT seq FROM topology.versions "
+        "WHERE version = $1))",
+        version);
+    tx.commit();
+    return 0;
   });
 }
 

@@ -3,6 +3,8 @@
 // Every accepted change is one immutable row (full DTM, version, bump, reasons, actor, time).
 // Writers are serialised twice: by a mutex in this process and by a transaction-scoped advisory
 // lock in the database, so several device-api processes on one database cannot lose a version.
+// It also keeps the outbox of change events: a watermark (topology.announced) below which every
+// version's system/topology_changed was acknowledged by the broker.
 
 #include <functional>
 #include <memory>
@@ -55,6 +57,12 @@ class TopologyStore {
   std::optional<StoredTopology> get(const std::string& version);
   // Newest first.
   std::vector<VersionRecord> list(int limit, int offset);
+
+  // Versions stored after the announced watermark, oldest (commit order) first, at most
+  // `limit`: the change events still owed.
+  std::vector<VersionRecord> unannounced(int limit);
+  // Moves the watermark up to `version` (never down; an unknown version changes nothing).
+  void mark_announced(const std::string& version);
 
   // Runs `decide` with the latest topology while holding the write lock, appends what it returns
   // in the same transaction, and returns the appended row. Exceptions from `decide` abort.

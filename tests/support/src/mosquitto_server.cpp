@@ -32,7 +32,7 @@ std::string mosquitto_binary() {
 
 }  // namespace
 
-MosquittoServer::MosquittoServer() {
+MosquittoServer::MosquittoServer(MosquittoOptions options) {
   char tmpl[] = "/tmp/ems-mqtt-XXXXXX";
   if (::mkdtemp(tmpl) == nullptr) throw std::runtime_error("mkdtemp failed for mosquitto");
   dir_ = tmpl;
@@ -41,9 +41,14 @@ MosquittoServer::MosquittoServer() {
   {
     std::ofstream conf(dir_ + "/mosquitto.conf");
     conf << "listener " << port_ << " 127.0.0.1\n"
-         << "allow_anonymous true\n"
-         << "persistence false\n"
-         << "log_dest stdout\n"
+         << "allow_anonymous true\n";
+    if (options.persistence) {
+      conf << "persistence true\n"
+           << "persistence_location " << dir_ << "/\n";
+    } else {
+      conf << "persistence false\n";
+    }
+    conf << "log_dest stdout\n"
          << "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
          << "max_queued_messages 100000\n";
     // As root mosquitto 2 drops to the `mosquitto` user; staying root keeps the temp dir and

@@ -8,7 +8,8 @@
 //   system/{event}                                                             2 segments
 //   services/{service_id}/status                                               3 segments
 //
-// (CONTRACT.md counts 6 and 7 for the site topics because it does not count "sites".)
+// Every id segment is a slug (CONTRACT.md section 1) except {service_id}, which is a service id
+// (service_id.hpp: `^[a-z][a-z0-9-]*$`, e.g. "device-api", "gateway-1-of-2").
 // Segments are numbered from 0 as in the contract's "slot 4 is the family": error messages name
 // the offending segment as "segment 6 (unit) 'kilowatts' is not a unit".
 //
@@ -21,6 +22,7 @@
 #include <string_view>
 #include <variant>
 
+#include "ems/contract/service_id.hpp"
 #include "ems/contract/vocabulary.hpp"
 
 namespace ems::contract {
@@ -58,7 +60,7 @@ struct SystemTopic {
 };
 
 struct ServiceStatusTopic {
-  std::string service_id;
+  std::string service_id;  // a service id (is_service_id), not a slug: "device-api"
   bool operator==(const ServiceStatusTopic&) const = default;
 };
 
@@ -70,8 +72,9 @@ using Topic =
 inline constexpr std::string_view kSiteIdPlaceholder = "{site_id}";
 
 // Strict parse. Throws ContractError (path "", message naming the segment) for a wrong depth, an
-// unknown root or family, a bad verb or unit, a non-slug id, an empty segment (leading, trailing
-// or doubled '/') and for MQTT wildcards. The placeholder "{site_id}" is rejected here.
+// unknown root or family, a bad verb or unit, a non-slug id (a service id that is not
+// ^[a-z][a-z0-9-]*$), an empty segment (leading, trailing or doubled '/') and for MQTT wildcards.
+// The placeholder "{site_id}" is rejected here.
 Topic parse_topic(std::string_view topic);
 
 // As parse_topic, but the site segment may also be the literal kSiteIdPlaceholder (then site_id
@@ -89,8 +92,9 @@ struct TopicError {
 std::optional<Topic> try_parse_topic(std::string_view topic, TopicError* error = nullptr,
                                      bool allow_site_placeholder = false);
 
-// Formats a topic. Validates like parse_topic (ids must be slugs) and throws ContractError
-// otherwise, so a malformed topic is never published; parse_topic(format_topic(t)) == t.
+// Formats a topic. Validates like parse_topic (ids must be slugs, the service id a service id)
+// and throws ContractError otherwise, so a malformed topic is never published;
+// parse_topic(format_topic(t)) == t.
 std::string format_topic(const Topic& topic);
 // As format_topic, allowing site_id == kSiteIdPlaceholder; inverse of parse_topic_template.
 std::string format_topic_template(const Topic& topic);

@@ -6,10 +6,13 @@
 //     retained; {"ts":T,"value":"ONLINE"} QoS 1 retained published on every (re)connect;
 //     stop() publishes OFFLINE itself (a clean disconnect does not fire the will).
 //   - reconnects forever with exponential backoff (1 s .. 30 s), including when the broker is
-//     down at start; clean session, so every subscription is re-sent after each connect.
+//     down at start; clean session by default, and every subscription is re-sent after each
+//     connect either way.
 //   - publish() never blocks: while disconnected, messages are buffered by Paho (up to
 //     `max_buffered_messages`, default 10000 - Paho's own default is 100); a message that
 //     cannot be accepted is dropped and counted, and publish() returns false.
+//   - publish_confirmed() is the at-least-once path: it publishes only while connected and
+//     waits for the broker's acknowledgment, so a caller can retry until one arrives.
 //   - metrics in the registry: ems_mqtt_messages_published_total, ems_mqtt_messages_dropped_total,
 //     ems_mqtt_messages_received_total, ems_mqtt_connects_total, ems_mqtt_connected (gauge),
 //     each labelled {client}.
@@ -43,8 +46,11 @@ namespace ems::runtime {
 
 struct MqttOptions {
   std::string url = "mqtt://127.0.0.1:1883";  // mqtt://, tcp://, mqtts://, ssl://, ws://, wss://
-  std::string service_id;                     // status topic services/{service_id}/status
-  std::string client_id;                      // default: {service_id}-{pid}
+  // The contract's service id (CONTRACT.md section 2, ems/contract/service_id.hpp):
+  // ^[a-z][a-z0-9-]*$, e.g. "device-api", "gateway-1-of-2". Status topic
+  // services/{service_id}/status.
+  std::string service_id;
+  std::string client_id;  // default: {service_id}-{pid}
   std::string username;
   std::string password;
   std::chrono::seconds keep_alive{10};
@@ -53,6 +59,11 @@ struct MqttOptions {
   std::chrono::milliseconds connect_timeout{5000};
   int max_buffered_messages = 10000;
   int max_inflight = 1000;  // unacknowledged QoS>0 messages before publish() drops
+  // false: a persistent session (MQTT clean session 0) under a stable client_id, so the broker
+  // queues QoS 1/2 messages for this client's subscriptions while it is disconnected. For a
+  // subscriber that must not miss events across its own or the broker's restarts (a broker
+  // keeps sessions across restarts only with persistence enabled).
+  bool clean_session = true;
 
   // url from EMS_MQTT_URL (default mqtt://127.0.0.1:1883), EMS_MQTT_USERNAME,
   // EMS_MQTT_PASSWORD, EMS_MQTT_CLIENT_ID (default {service_id}-{pid}).
@@ -80,7 +91,8 @@ std::string service_status_payload(std::string_view value);
 
 class MqttClient {
  public:
-  // Throws std::invalid_argument for a malformed URL or service_id. Messages published before
+  // Throws std::invalid_argument for a malformed URL or a service_id that is not a service id
+  // (contract::is_service_id). Messages published before
   // start() are buffered and sent after the first connect.
   explicit MqttClient(MqttOptions options,
                       metrics::Registry& registry = metrics::Registry::global());
@@ -104,6 +116,19 @@ class MqttClient {
   // full, or stopped). "published" counts messages accepted for delivery.
   bool publish(const std::string& topic, const std::string& payload, int qos = 0,
                bool retain = false);
+
+  // Publishes and waits up to `timeout` for the broker to acknowledge the message (PUBACK for
+  // QoS 1, PUBCOMP for QoS 2; for QoS 0 only that it was written). True once acknowledged.
+  // False, without queueing anything, while disconnected or stopped; false too when the
+  // connection is lost before the acknowledgment or `timeout` passes - the message may or may
+  // not have reached the broker, so a caller that retries delivers at least once (and may
+  // deliver twice). Unlike publish() it does not fill the offline buffer while disconnected
+  // (only a message handed over just as the connection drops may still go out after the next
+  // connect, besides the caller's retry). Blocks the calling thread: never call it
+  // from a message callback or an on_connected hook (they run on Paho's thread, which delivers
+  // the acknowledgment). Thread-safe.
+  bool publish_confirmed(const std::string& topic, const std::string& payload, int qos, bool retain,
+                         std::chrono::milliseconds timeout);
 
   // Registers `callback` for messages matching `filter` and subscribes now if connected; the
   // subscription is renewed after every reconnect. Callbacks may be added before start().

@@ -6,6 +6,7 @@
 // notification a signal handler may not). Threads either poll shutdown_requested() or block in
 // wait_for_shutdown(), which is also the interruptible sleep for retry loops.
 #include <chrono>
+#include <stop_token>
 
 namespace ems::runtime {
 
@@ -23,6 +24,11 @@ void wait_for_shutdown();
 
 // Waits up to `timeout`; true when shutdown was requested (possibly before the call).
 bool wait_for_shutdown(std::chrono::milliseconds timeout);
+
+// Waits up to `timeout`; true when shutdown was requested or `stop` was (either possibly before
+// the call). The interruptible sleep for a retry loop that its owner can also end on its own,
+// e.g. a component's stop() that must not wait out a backoff delay.
+bool wait_for_shutdown(std::chrono::milliseconds timeout, std::stop_token stop);
 
 // Clears the flag so tests can exercise shutdown more than once per process.
 void reset_shutdown_for_testing();

@@ -5,7 +5,8 @@
 // Otherwise a private server is started on a free loopback port in a temporary directory:
 //   PostgreSQL 15: initdb (trust auth, no fsync) + pg_ctl start, sockets in the temp dir; as
 //                  root the server runs as the `postgres` system user via `runuser`.
-//   mosquitto 2:   generated config (listener PORT 127.0.0.1, anonymous, no persistence),
+//   mosquitto 2:   generated config (listener PORT 127.0.0.1, anonymous, no persistence unless
+//                  MosquittoOptions asks for it),
 //                  killed with the test process (PR_SET_PDEATHSIG); PostgreSQL, which pg_ctl
 //                  detaches, gets a watchdog shell that stops it if the test process dies.
 // Destructors stop the server and delete the directory. Every wait is bounded; a server that
@@ -58,10 +59,18 @@ class PostgresServer {
   std::vector<std::string> created_;  // databases to drop on an external server
 };
 
+struct MosquittoOptions {
+  // true: `persistence true` in the broker's directory, so sessions of clients connected with
+  // clean session 0, their subscriptions and the QoS 1/2 messages queued for them survive
+  // stop()/start() (the broker saves them on SIGTERM, not on kill()).
+  bool persistence = false;
+};
+
 class MosquittoServer {
  public:
   // Starts a private broker (ignores EMS_TEST_MQTT_URL).
-  MosquittoServer();
+  MosquittoServer() : MosquittoServer(MosquittoOptions{}) {}
+  explicit MosquittoServer(MosquittoOptions options);
   explicit MosquittoServer(std::string external_url);
   ~MosquittoServer();
   MosquittoServer(const MosquittoServer&) = delete;
