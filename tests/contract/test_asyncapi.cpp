@@ -95,7 +95,7 @@ TEST(AsyncApi, ChannelsAreTheTopicTemplates) {
   EXPECT_EQ(dev.size(), site_dtm().devices.size());
   EXPECT_TRUE(std::is_sorted(dev.begin(), dev.end()));
   EXPECT_EQ(ch["measurementEnum"]["parameters"]["measurement"]["examples"],
-            Json({"breaker_state", "door_state", "operating_state"}));
+            Json({"breaker_state", "comm_status", "door_state", "operating_state"}));
 }
 
 TEST(AsyncApi, OperationsFollowTheDevicesSideAndQosTable) {
@@ -191,11 +191,12 @@ TEST(AsyncApi, CommandTargetMustBeAMeasurement) {
 }
 
 TEST(AsyncApi, ProtocolSourceMergesConnectionAndBinding) {
-  Json src = generate(site_dtm())["x-protocol-source"];
+  Json src = flat_sources(generate(site_dtm()), "x-protocol-source");
   const Json& soc = src["bess_rack_2"]["state_of_charge"];
   EXPECT_EQ(soc, (Json{{"host", "10.10.0.22"},
                        {"port", 502},
-                       {"unit_id", "2"},
+                       {"unit_id", 2},
+                       {"value_type", "float"},
                        {"protocol", "modbus_tcp"},
                        {"function_code", 3},
                        {"address", 0},
@@ -204,7 +205,7 @@ TEST(AsyncApi, ProtocolSourceMergesConnectionAndBinding) {
                        {"scale", 0.1},
                        {"offset", 0.0},
                        {"unit", "percent"},
-                       {"poll_rate_hz", 1.0}}));  // nulls dropped
+                       {"poll_rate_hz", 1.0}}));  // every default explicit
   // Enum codes -> labels for the gateway when the binding has no value_map.
   EXPECT_EQ(src["bess_rack_1"]["operating_state"]["value_map"],
             (Json{{"0", "STANDBY"}, {"1", "CHARGING"}, {"2", "DISCHARGING"}, {"10", "FAULT"}}));
@@ -219,22 +220,22 @@ TEST(AsyncApi, ProtocolSourceMergesConnectionAndBinding) {
 
 TEST(AsyncApi, ProvisionedAtCommissioningDevicesAreNotPolled) {
   Json doc = generate(site_dtm());
-  const Json& gpu1 = doc["x-protocol-source"]["gpu_node_1"];
+  const Json gpu1 = flat_sources(doc, "x-protocol-source")["gpu_node_1"];
   EXPECT_FALSE(gpu1.contains("power_consumed"));
-  EXPECT_FALSE(doc["x-command-source"].contains("gpu_node_1"));
+  EXPECT_FALSE(flat_sources(doc, "x-command-source").contains("gpu_node_1"));
   // Its synthetic values are the gateway's own computation and stay.
   EXPECT_EQ(gpu1["gpu_power"]["inputs"],
             Json({"sites/plant_a/devices/gpu_node_1/measurements/gpu_1_power_limit/watts",
                   "sites/plant_a/devices/gpu_node_1/measurements/gpu_2_power_limit/watts"}));
-  EXPECT_TRUE(doc["x-protocol-source"]["gpu_node_2"].contains("power_consumed"));
+  EXPECT_TRUE(flat_sources(doc, "x-protocol-source")["gpu_node_2"].contains("power_consumed"));
   // A device with no connection at all is skipped the same way.
   Dtm dtm = site_dtm();
   dtm.devices["bess_rack_1"].connection.reset();
-  EXPECT_FALSE(generate(dtm)["x-protocol-source"].contains("bess_rack_1"));
+  EXPECT_FALSE(flat_sources(generate(dtm), "x-protocol-source").contains("bess_rack_1"));
 }
 
 TEST(AsyncApi, SyntheticRollupsResolveOverChildren) {
-  Json src = generate(site_dtm())["x-protocol-source"];
+  Json src = flat_sources(generate(site_dtm()), "x-protocol-source");
   const Json& module = src["bess_module_1"];
   EXPECT_EQ(module["active_power"],
             (Json{{"protocol", "synthetic"},
@@ -243,6 +244,7 @@ TEST(AsyncApi, SyntheticRollupsResolveOverChildren) {
                    {"sites/plant_a/devices/bess_rack_1/measurements/active_power/watts",
                     "sites/plant_a/devices/bess_rack_2/measurements/active_power/watts"}},
                   {"unit", "watts"},
+                  {"value_type", "float"},
                   {"poll_rate_hz", 1.0}}));
   EXPECT_EQ(
       module["state_of_charge"]["pairs"],
@@ -260,7 +262,7 @@ TEST(AsyncApi, SyntheticRollupsResolveOverChildren) {
 }
 
 TEST(AsyncApi, SubtractResolvesThePoiMeter) {
-  Json src = generate(site_dtm())["x-protocol-source"];
+  Json src = flat_sources(generate(site_dtm()), "x-protocol-source");
   EXPECT_EQ(src["bess_module_1"]["import_headroom"]["inputs"],
             Json({"sites/plant_a/devices/operating_envelope/measurements/import_limit/watts",
                   "sites/plant_a/devices/poi_meter_1/measurements/active_power/watts"}));
@@ -269,14 +271,14 @@ TEST(AsyncApi, SubtractResolvesThePoiMeter) {
   Dtm no_poi = site_dtm();
   no_poi.devices.erase("poi_meter_1");
   no_poi.buses.clear();
-  Json without = generate(no_poi)["x-protocol-source"]["bess_module_1"];
+  Json without = flat_sources(generate(no_poi), "x-protocol-source")["bess_module_1"];
   EXPECT_FALSE(without.contains("import_headroom"));  // omitted, not an error
   EXPECT_TRUE(without.contains("active_power"));
 
   Dtm no_envelope = site_dtm();
   no_envelope.devices.erase("operating_envelope");
-  EXPECT_FALSE(
-      generate(no_envelope)["x-protocol-source"]["bess_module_1"].contains("import_headroom"));
+  EXPECT_FALSE(flat_sources(generate(no_envelope), "x-protocol-source")["bess_module_1"].contains(
+      "import_headroom"));
 
   Dtm two_poi = site_dtm();
   add(two_poi, device("poi_meter_2", "poi_meter", nullptr, "10.10.0.31"));
@@ -286,8 +288,11 @@ TEST(AsyncApi, SubtractResolvesThePoiMeter) {
 
 TEST(AsyncApi, SyntheticErrorsNameThePath) {
   Dtm dtm = site_dtm();
-  dtm.templates_used["bess_module"].measurements["import_headroom"].binding->fields["inputs"] =
-      Json({"sites/{site_id}/devices/{meter}/measurements/active_power/watts"});
+  auto& headroom = dtm.templates_used["bess_module"].measurements["import_headroom"].binding;
+  Json fields = headroom->fields;
+  fields["inputs"] = Json({"sites/{site_id}/devices/{meter}/measurements/active_power/watts",
+                           "sites/{site_id}/devices/{device_id}/measurements/x/watts"});
+  headroom = parse_binding(fields);
   EXPECT_EQ(error_path(dtm),
             "/templates_used/bess_module/measurements/import_headroom/binding/inputs");
 
@@ -303,7 +308,7 @@ TEST(AsyncApi, SyntheticErrorsNameThePath) {
 }
 
 TEST(AsyncApi, CommandSourceResolvesDistributeAndPowerCap) {
-  Json cmd = generate(site_dtm())["x-command-source"];
+  Json cmd = flat_sources(generate(site_dtm()), "x-command-source");
   const Json& rack = cmd["bess_rack_1"]["set_active_power"];
   EXPECT_EQ(rack["host"], "10.10.0.21");
   EXPECT_EQ(rack["function_code"], 16);
@@ -354,7 +359,7 @@ TEST(AsyncApi, DistributeGuardAndReserveFloor) {
   fields["hysteresis_margin"] = 0.05;
   fields["hysteresis_dwell_secs"] = 30.0;
   dtm.sizing_params["bess_reserve_floor_mwh"] = 1.927;  // a quarter of 2 x 3854 kWh
-  Json dist = generate(dtm)["x-command-source"]["bess_module_1"]["set_active_power"];
+  Json dist = flat_sources(generate(dtm), "x-command-source")["bess_module_1"]["set_active_power"];
   EXPECT_EQ(dist["power_min"], -3854000.0);
   EXPECT_EQ(dist["power_max"], 3854000.0);
   EXPECT_EQ(dist["import_limit_topic"],
@@ -366,7 +371,7 @@ TEST(AsyncApi, DistributeGuardAndReserveFloor) {
 
   dtm.devices.erase("operating_envelope");  // no envelope: no guard topics
   dtm.sizing_params["bess_reserve_floor_mwh"] = 0.0;
-  dist = generate(dtm)["x-command-source"]["bess_module_1"]["set_active_power"];
+  dist = flat_sources(generate(dtm), "x-command-source")["bess_module_1"]["set_active_power"];
   EXPECT_FALSE(dist.contains("power_min"));
   EXPECT_FALSE(dist.contains("import_limit_topic"));
   EXPECT_FALSE(dist.contains("state_of_charge_floor_percent"));
@@ -386,7 +391,9 @@ TEST(AsyncApi, EnumValuesAreLabelsInCodeOrder) {
   EXPECT_EQ(ev["bess_rack.operating_state"], Json({"STANDBY", "CHARGING", "DISCHARGING", "FAULT"}));
   EXPECT_EQ(ev["switchgear.breaker_state"], Json({"OPEN", "CLOSED", "TRIPPED"}));
   EXPECT_EQ(ev["devices.switchgear_1.door_state"], Json({"CLOSED", "OPEN"}));
-  EXPECT_EQ(ev.size(), 3u);
+  // comm_status, published for every polled device by its reader.
+  EXPECT_EQ(ev["comm_status"], Json({"ONLINE", "DEGRADED", "OFFLINE"}));
+  EXPECT_EQ(ev.size(), 4u);
 }
 
 TEST(AsyncApi, DisplayNamesAreResolved) {
@@ -478,7 +485,7 @@ TEST(AsyncApi, TenThousandDevicesGenerateQuickly) {
                       std::chrono::steady_clock::now() - start)
                       .count();
   RecordProperty("generate_ms", static_cast<int>(ms));
-  EXPECT_EQ(doc["x-protocol-source"].size(), 10000u);
+  EXPECT_EQ(flat_sources(doc, "x-protocol-source").size(), 10000u);
   // Generous for unoptimized and sanitizer builds; the benchmark holds the real budget.
   EXPECT_LT(ms, 5000);
 }

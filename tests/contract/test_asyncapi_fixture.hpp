@@ -13,14 +13,14 @@ namespace ems::contract::testing {
 
 inline Binding modbus(int function_code, int address, const char* data_type, double scale = 1.0) {
   return parse_binding(Json{{"protocol", "modbus_tcp"},
-                                    {"function_code", function_code},
-                                    {"address", address},
-                                    {"data_type", data_type},
-                                    {"word_order", "high_low"},
-                                    {"scale", scale},
-                                    {"offset", 0.0},
-                                    {"scale_factor_address", nullptr},
-                                    {"value_map", nullptr}});
+                            {"function_code", function_code},
+                            {"address", address},
+                            {"data_type", data_type},
+                            {"word_order", "high_low"},
+                            {"scale", scale},
+                            {"offset", 0.0},
+                            {"scale_factor_address", nullptr},
+                            {"value_map", nullptr}});
 }
 
 inline Binding synthetic_source(const char* op, const char* source,
@@ -35,10 +35,10 @@ inline Binding synthetic_source(const char* op, const char* source,
 
 inline Binding synthetic_inputs(const char* op, std::vector<std::string> inputs) {
   return parse_binding(Json{{"protocol", "synthetic"},
-                                   {"operation", op},
-                                   {"inputs", inputs},
-                                   {"source_measurement", nullptr},
-                                   {"child_template", nullptr}});
+                            {"operation", op},
+                            {"inputs", inputs},
+                            {"source_measurement", nullptr},
+                            {"child_template", nullptr}});
 }
 
 inline Measurement float_m(Unit unit, std::optional<Binding> b, std::optional<Bounds> bounds = {},
@@ -117,10 +117,10 @@ inline Template bess_module() {
   t.commands["set_active_power"] =
       command(Verb::set, "active_power", Unit::watts, PayloadType::Float,
               parse_binding(Json{{"protocol", "distribute"},
-                                         {"allocation_policy", "soc_weighted"},
-                                         {"ramp_rate_per_sec", nullptr},
-                                         {"hysteresis_margin", nullptr},
-                                         {"hysteresis_dwell_secs", nullptr}}));
+                                 {"allocation_policy", "soc_weighted"},
+                                 {"ramp_rate_per_sec", nullptr},
+                                 {"hysteresis_margin", nullptr},
+                                 {"hysteresis_dwell_secs", nullptr}}));
   return t;
 }
 
@@ -150,10 +150,10 @@ inline Template operating_envelope() {
 
 inline Binding redfish(const char* uri, const char* pointer) {
   return parse_binding(Json{{"protocol", "redfish"},
-                                 {"uri", uri},
-                                 {"json_pointer", pointer},
-                                 {"scale", 1.0},
-                                 {"value_map", nullptr}});
+                            {"uri", uri},
+                            {"json_pointer", pointer},
+                            {"scale", 1.0},
+                            {"value_map", nullptr}});
 }
 
 inline Template gpu_node() {
@@ -204,14 +204,14 @@ inline Template compute_module() {
   t.description = "Compute container";
   t.measurements["total_power"] =
       float_m(Unit::watts, synthetic_source("sum", "power_consumed", "gpu_node"));
-  t.commands["set_power_limit"] =
-      command(Verb::set, "power_limit", Unit::percent, PayloadType::Float,
-              parse_binding(Json{{"protocol", "power_cap"},
-                           {"child_template", "gpu_node"},
-                           {"child_commands", {"set_gpu_1_power_limit", "set_gpu_2_power_limit"}},
-                           {"ramp_rate_per_sec", 0.1},
-                           {"hysteresis_margin", 0.05},
-                           {"hysteresis_dwell_secs", 30.0}}));
+  t.commands["set_power_limit"] = command(
+      Verb::set, "power_limit", Unit::percent, PayloadType::Float,
+      parse_binding(Json{{"protocol", "power_cap"},
+                         {"child_template", "gpu_node"},
+                         {"child_commands", {"set_gpu_1_power_limit", "set_gpu_2_power_limit"}},
+                         {"ramp_rate_per_sec", 0.1},
+                         {"hysteresis_margin", 0.05},
+                         {"hysteresis_dwell_secs", 30.0}}));
   return t;
 }
 
@@ -255,14 +255,38 @@ inline Device device(const char* id, const char* tmpl, const char* parent = null
   d.template_slug = tmpl;
   if (parent) d.parent = parent;
   if (host)
-    d.connection =
-        Connection{host, port, unit_id ? std::optional<std::string>(unit_id) : std::nullopt, std::nullopt};
+    d.connection = Connection{
+        host, port, unit_id ? std::optional<std::string>(unit_id) : std::nullopt, std::nullopt};
   return d;
 }
 
 inline void add(Dtm& dtm, Device d) {
   const std::string id = d.device_id;
   dtm.devices[id] = std::move(d);
+}
+
+// x-protocol-source / x-command-source as {device: {name: entry}}, each device-protocol entry
+// merged with the device's connection for its protocol: the view a reader builds.
+inline Json flat_sources(const Json& doc, const char* section) {
+  const Json& sec = doc.at(section);
+  const char* own = std::string(section) == "x-protocol-source" ? "measurements" : "commands";
+  Json out = Json::object();
+  for (const auto& [id, d] : sec.at("devices").items()) {
+    Json entries = Json::object();
+    auto add = [&](const std::string& name, Json e) {
+      const std::string protocol = e.value("protocol", "");
+      if (d.contains("connections") && d["connections"].contains(protocol))
+        e.update(d["connections"][protocol]);
+      entries[name] = std::move(e);
+    };
+    if (d.contains("template"))
+      for (const auto& [name, e] : sec.at("templates").at(d["template"].get<std::string>()).items())
+        add(name, e);
+    if (d.contains(own))
+      for (const auto& [name, e] : d[own].items()) add(name, e);
+    out[id] = std::move(entries);
+  }
+  return out;
 }
 
 inline Dtm site_dtm() {
@@ -279,17 +303,17 @@ inline Dtm site_dtm() {
   add(dtm, device("operating_envelope", "operating_envelope"));
   add(dtm, device("compute_module_1", "compute_module"));
   Device gpu1 = device("gpu_node_1", "gpu_node", "compute_module_1");
-  gpu1.connection =
-      Connection{std::string(kProvisionedAtCommissioning), std::nullopt, std::nullopt, std::nullopt};
+  gpu1.connection = Connection{std::string(kProvisionedAtCommissioning), std::nullopt, std::nullopt,
+                               std::nullopt};
   add(dtm, gpu1);
   add(dtm, device("gpu_node_2", "gpu_node", "compute_module_1", "10.20.0.2", 443, nullptr));
   add(dtm, device("cdu_1", "cdu", "compute_module_1", "10.20.0.9", 443, nullptr));
   Device sw = device("switchgear_1", "switchgear", nullptr, "10.10.0.40", 502, "3");
   sw.display_name = "Main Switchgear";
   Measurement cabinet = float_m(Unit::celsius, parse_binding(Json{{"protocol", "snmp"},
-                                                                    {"oid", "1.3.6.1.4.1.99.1"},
-                                                                    {"scale", 1.0},
-                                                                    {"value_map", nullptr}}));
+                                                                  {"oid", "1.3.6.1.4.1.99.1"},
+                                                                  {"scale", 1.0},
+                                                                  {"value_map", nullptr}}));
   Measurement door = enum_m({{"0", "CLOSED"}, {"1", "OPEN"}}, modbus(3, 90, "uint16"));
   door.display_name_default = "Cabinet Door";
   sw.extra_measurements =

@@ -11,12 +11,14 @@
 #include "ems/contract/asyncapi.hpp"
 #include "ems/contract/json_yaml.hpp"
 #include "ems/contract/view.hpp"
+#include "test_asyncapi_fixture.hpp"
 #include "test_view_sanitized.hpp"
 
 namespace ems::contract {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::flat_sources;
 
 Dtm load(const fs::path& p) {
   std::ifstream in(p);
@@ -74,7 +76,7 @@ TEST(AsyncApiInterop, EveryRealDtmGeneratesAndSanitizes) {
 TEST(AsyncApiInterop, NoEnvelopeDtm) {
   const Dtm dtm = load(interop("dtm_no_envelope.json"));
   const Json doc = generate_asyncapi(dtm, kOptions);
-  const Json& src = doc["x-protocol-source"];
+  const Json src = flat_sources(doc, "x-protocol-source");
   // Every endpoint is PROVISIONED_AT_COMMISSIONING: only the gateway's own computations remain.
   EXPECT_THAT(src["gpu_node_1"].size(), 1u);
   EXPECT_EQ(src["gpu_node_1"]["gpu_power_watts"]["inputs"].size(), 8u);
@@ -90,11 +92,11 @@ TEST(AsyncApiInterop, NoEnvelopeDtm) {
   ASSERT_EQ(total.size(), 6u);
   EXPECT_EQ(total[0], "sites/interop_site/devices/pdu_1/measurements/input_power/watts");
   // power_cap: 7 GPU nodes x 8 child commands, bounded by each target's bounds.
-  const Json& cap = doc["x-command-source"]["compute_module_1"]["set_power_limit"];
+  const Json cap = flat_sources(doc, "x-command-source")["compute_module_1"]["set_power_limit"];
   ASSERT_EQ(cap["children"].size(), 56u);
   EXPECT_EQ(cap["children"][0]["target"], "gpu_1_power_limit");
   EXPECT_EQ(cap["children"][0]["min_w"], 200.0);
-  const Json& dist = doc["x-command-source"]["bess_module_1"]["set_active_power"];
+  const Json dist = flat_sources(doc, "x-command-source")["bess_module_1"]["set_active_power"];
   ASSERT_EQ(dist["children"].size(), 1u);
   EXPECT_EQ(dist["children"][0]["power_max"], 1927000.0);
   EXPECT_EQ(dist["ramp_rate_per_sec"], 0.1);
@@ -108,7 +110,7 @@ TEST(AsyncApiInterop, PilotAlarmsDtm) {
   ASSERT_TRUE(doc.contains("x-alarms"));
   EXPECT_EQ(doc["x-alarms"].size(), 3u);
   for (const auto& [id, alarms] : doc["x-alarms"].items()) EXPECT_EQ(alarms.size(), 4u) << id;
-  EXPECT_TRUE(doc["x-protocol-source"].empty());  // no device has a connection
+  EXPECT_TRUE(flat_sources(doc, "x-protocol-source").empty());  // no device has a connection
   EXPECT_EQ(doc["x-enum-values"]["switchgear.breaker_state"],
             Json({"OPEN", "CLOSED", "TRIPPED", "UNKNOWN"}));
 }
@@ -126,7 +128,7 @@ TEST(AsyncApiInterop, DemoDtm) {
     for (const auto& [name, m] : dtm.templates_used.at(d.template_slug).measurements)
       has_real = has_real || (m.binding && m.binding->protocol != Protocol::synthetic);
     if (has_real) {
-      EXPECT_TRUE(doc["x-protocol-source"].contains(id)) << id;
+      EXPECT_TRUE(flat_sources(doc, "x-protocol-source").contains(id)) << id;
     }
   }
   const Json view = topology_view(dtm, {"1.0.0", "interop_site"});

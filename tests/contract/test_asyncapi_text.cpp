@@ -70,7 +70,7 @@ TEST(AsyncApiText, StringsThatNeedEscaping) {
   Device& sw = dtm.devices.at("switchgear_1");
   sw.display_name = "Schaltanlage \"Süd\" \\ Feld\t1";
   sw.connection->host = "host\"with\\quotes";
-  sw.connection->unit_id = "ü";
+  sw.connection->host = "hôte-ü.example";
   sw.extra_measurements->at("cabinet_temp").display_name_default = "Temp\n°C";
   dtm.templates_used["bess_rack"].measurements.at("active_power").binding->fields["note"] =
       "tab\there \x01";
