@@ -74,6 +74,7 @@ std::vector<Case> cases() {
          bms["commands"]["set_active_power"] = rack["commands"]["set_active_power"];
          bms["capacity_kwh"] = rack["capacity_kwh"];
          dtm["devices"]["bess_bms_1"]["parent"] = "bess_module_1";
+         dtm["devices"]["bess_bms_1"]["connection"]["unit_id"] = "3";  // now also a Modbus unit
          return f.post_json("/topology", dtm);
        },
        "/devices/bess_bms_1", "lacks measurement 'reactive_power'"},
@@ -163,6 +164,26 @@ std::vector<Case> cases() {
          return f.post_json("/topology", dtm);
        },
        "/templates_used/bess_module/measurements/import_headroom/binding/inputs", "unbalanced '{'"},
+      {"ModbusUnitIdThatIsNoNumber", demo_as_is,
+       [](ServiceFixture& f) {
+         // A valid DTM string, but no Modbus unit a reader could address.
+         return f.client().Patch(
+             "/devices/pv_inverter_1", ServiceFixture::auth(),
+             json{{"connection",
+                   {{"host", "127.0.0.1"}, {"port", 15022}, {"unit_id", "inverter-a"}}}}
+                 .dump(),
+             "application/json");
+       },
+       "/devices/pv_inverter_1/connection/unit_id", "a Modbus unit_id must be 0..255"},
+      {"Dnp3OutstationAddressOutOfRange", demo_as_is,
+       [](ServiceFixture& f) {
+         return f.client().Patch(
+             "/devices/protective_relay_1", ServiceFixture::auth(),
+             json{{"connection", {{"host", "127.0.0.1"}, {"port", 20000}, {"unit_id", "65535"}}}}
+                 .dump(),
+             "application/json");
+       },
+       "/devices/protective_relay_1/connection/unit_id", "DNP3 outstation address"},
   };
 }
 
