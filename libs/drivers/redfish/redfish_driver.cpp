@@ -23,9 +23,14 @@ DriverError map_error(const std::string& endpoint, const rf::RedfishError& e) {
       kind = ErrorKind::timeout;
       break;
     case rf::ErrorKind::http_status:
-      kind = e.http_status() == 400   ? ErrorKind::bad_value
-             : e.http_status() >= 500 ? ErrorKind::protocol
-                                      : ErrorKind::refused;
+      // 400 is a value the service rejected, unless its message is Base's PropertyNotWritable
+      // (DSP0266 answers a PATCH of a read-only property with 400 too).
+      if (e.http_status() == 400)
+        kind = std::string_view(e.what()).find("PropertyNotWritable") != std::string_view::npos
+                   ? ErrorKind::refused
+                   : ErrorKind::bad_value;
+      else
+        kind = e.http_status() >= 500 ? ErrorKind::protocol : ErrorKind::refused;
       break;
     case rf::ErrorKind::unauthorized:
       kind = ErrorKind::refused;
