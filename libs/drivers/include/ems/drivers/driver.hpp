@@ -93,7 +93,8 @@ struct PointReading {
 
 struct DriverOptions {
   std::chrono::milliseconds timeout{1000};          // one request's answer (or a CAN frame)
-  std::chrono::milliseconds connect_timeout{2000};  // TCP connect / TLS handshake / login
+  std::chrono::milliseconds connect_timeout{2000};  // DNP3, Redfish, socketcand connect
+                                                    // (Modbus connects within `timeout`)
   int snmp_retries = 0;                             // SNMP re-sends after a timeout
 };
 
