@@ -11,8 +11,8 @@
 //     for (auto& [protocol, connection] : dev.connections) {
 //       auto driver = drivers::make_driver(connection, secrets);
 //       driver->open();
-//       std::vector<contract::SourcePoint> mine;  // dev.points whose binding.protocol matches
-//       for (const auto& r : driver->read(mine)) ... r.value / r.status / r.error ...
+//       for (const auto& r : driver->read(drivers::points_for(dev, protocol)))
+//         ... r.value / r.status / r.error ...
 //     }
 //
 // Values are engineering values, typed by the point's value_type: the binding's scale, offset,
@@ -128,6 +128,10 @@ class DeviceDriver {
 std::unique_ptr<DeviceDriver> make_driver(const contract::DeviceConnection& connection,
                                           const runtime::Secrets& secrets,
                                           const DriverOptions& options = {});
+
+// The points of `device` read over `protocol` (name order), i.e. one driver's read group.
+std::vector<contract::SourcePoint> points_for(const contract::DeviceSources& device,
+                                              contract::Protocol protocol);
 
 // ---- value conversion shared by every driver (and by anyone serving the same points) ----
 
