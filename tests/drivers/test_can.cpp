@@ -136,8 +136,11 @@ TEST_F(CanDriverTest, AnIdThatSendsNothingTimesOut) {
   EXPECT_NEAR(number(r[0]), 403.7, 1e-9);
   EXPECT_EQ(r[4].status, ReadStatus::timeout) << describe(r[4]);
   EXPECT_EQ(r[4].kind, ErrorKind::timeout);
-  // The bus goes quiet: after the timeout every point reads timeout.
+  // The bus goes quiet: once the frames still in flight are drained and the timeout has passed,
+  // every point reads timeout (a frame's age counts from when the driver read it).
   publishing_ = false;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  d->read(points());
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
   for (const auto& x : d->read(points())) EXPECT_EQ(x.status, ReadStatus::timeout) << describe(x);
   publishing_ = true;

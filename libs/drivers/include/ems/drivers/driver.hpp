@@ -46,7 +46,9 @@
 //   can         read: every frame of the socketcand bus is cached; a read drains what arrived
 //               and waits (up to the timeout) for frames of ids not seen within the last
 //               timeout, then decodes each point's DBC signal from the latest frame of its id.
-//               A point whose id sent nothing within the timeout reads `timeout`. write: one
+//               A point whose id sent nothing within the timeout reads `timeout` (a frame's
+//               age counts from when the driver read it off the connection, so frames that
+//               waited in the socket between two reads count from the later read). write: one
 //               frame of the binding's id carrying the encoded signal (other bits zero, dlc =
 //               the bytes the signal needs).
 //
