@@ -27,7 +27,8 @@
 //               function_code - FC5 coil, FC6 one register, FC15 coils, FC16 registers (a
 //               binding with a read function code writes coils by FC5, registers by FC6/FC16
 //               according to the value's width).
-//   snmp        read: one GET PDU for every OID of the group; numbers * scale; an OCTET STRING
+//   snmp        read: one GET PDU for every OID of the group (48 at most per PDU, halved
+//               while the agent answers tooBig); numbers * scale; an OCTET STRING
 //               is an enum code. noSuchObject/noSuchInstance is that point's protocol error.
 //               write: one SET of round(value / scale) in the SMI type the agent holds (learnt
 //               by one GET per OID, remembered). v2c with the connection's communities, or with
