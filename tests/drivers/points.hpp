@@ -2,15 +2,12 @@
 // Test helpers: typed points built through the contract's own binding parser (the same one
 // read_sources() uses), connections to loopback servers, and a port nobody listens on.
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <gtest/gtest.h>
 
 #include "ems/contract/binding.hpp"
 #include "ems/contract/sources.hpp"
 #include "ems/drivers/driver.hpp"
+#include "ems/testing/process.hpp"
 
 namespace ems::drivers::test {
 
@@ -50,15 +47,7 @@ inline contract::DeviceConnection connection(contract::Protocol protocol, std::u
 
 // A loopback TCP port that was free a moment ago and has no listener.
 inline std::uint16_t closed_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-  socklen_t len = sizeof a;
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
-  ::close(fd);
-  return ntohs(a.sin_port);
+  return static_cast<std::uint16_t>(ems::testing::free_loopback_port());
 }
 
 // The kind of the DriverError `f` throws (or nullopt when it throws none).

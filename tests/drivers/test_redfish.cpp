@@ -1,6 +1,9 @@
 // The redfish driver against libs/protocols' RedfishService (no auth, Basic, sessions).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+
 #include "ems/protocols/redfish/service.hpp"
 #include "points.hpp"
 
@@ -163,6 +166,46 @@ TEST_F(RedfishDriverTest, SilentServiceTimesOut) {
   EXPECT_EQ(d->read(points())[0].kind, ErrorKind::protocol);
   open_.set_fault({});
   expect_values(d->read(points()));
+}
+
+// HTTPS verified against the CA file the secrets entry names (a throwaway CA and a server
+// certificate for 127.0.0.1, made by the openssl CLI).
+TEST(RedfishDriver, HttpsVerifiesTheServiceAgainstTheSecretsCaFile) {
+  namespace fs = std::filesystem;
+  const fs::path dir =
+      fs::temp_directory_path() / ("ems-drivers-tls-" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string script =
+      "cd '" + dir.string() +
+      "' && openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=drivers-ca "
+      "-keyout ca.key -out ca.pem && openssl req -x509 -newkey rsa:2048 -nodes -days 1 "
+      "-subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 -CA ca.pem -CAkey ca.key "
+      "-keyout bmc.key -out bmc.pem";
+  if (std::system(("(" + script + ") >/dev/null 2>&1").c_str()) != 0) {
+    fs::remove_all(dir);
+    GTEST_SKIP() << "openssl CLI could not make the test certificates";
+  }
+  rf::RedfishService bmc(rf::RedfishServiceConfig{
+      "127.0.0.1", 0, 2, rf::Credentials{"admin", "tls-pw"},
+      rf::ServerTls{(dir / "bmc.pem").string(), (dir / "bmc.key").string(), ""}});
+  bmc.add_binding(kPower, "/PowerControl/0/PowerConsumedWatts", 5400.0);
+  bmc.start();
+  auto c = connection(Protocol::redfish, bmc.port());
+  c.scheme = "https";
+  c.credentials = "bmc";
+  const auto p = point("power", {{"protocol", "redfish"},
+                                 {"uri", kPower},
+                                 {"json_pointer", "/PowerControl/0/PowerConsumedWatts"}});
+  auto with_ca = runtime::Secrets::parse(
+      R"({"bmc": {"redfish": {"user": "admin", "password": "tls-pw", "ca_file": ")" +
+      (dir / "ca.pem").string() + R"("}}})");
+  EXPECT_EQ(number(make_driver(c, with_ca)->read(std::vector{p})[0]), 5400.0);
+  // Without the CA file the system store cannot verify the service: a connection error.
+  auto without_ca =
+      runtime::Secrets::parse(R"({"bmc": {"redfish": {"user": "admin", "password": "tls-pw"}}})");
+  EXPECT_EQ(make_driver(c, without_ca)->read(std::vector{p})[0].kind, ErrorKind::connection);
+  bmc.stop();
+  fs::remove_all(dir);
 }
 
 TEST(RedfishDriver, NoListenerIsAConnectionError) {

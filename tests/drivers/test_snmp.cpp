@@ -144,6 +144,21 @@ TEST_F(SnmpDriverTest, SecretsV2cCommunityIsUsed) {
   EXPECT_EQ(r[0].status, ReadStatus::timeout) << describe(r[0]);
 }
 
+TEST_F(SnmpDriverTest, LargeGroupsAreSplitIntoBoundedGets) {
+  std::vector<contract::SourcePoint> many;
+  for (std::uint32_t i = 0; i < 100; ++i) {
+    const auto oid = sn::Oid::parse("1.3.6.1.4.1.99998.2").child(i).child(0);
+    agent_.define(oid, sn::Value::integer(std::int32_t(i * 3)));
+    many.push_back(point("p" + std::to_string(i), {{"protocol", "snmp"}, {"oid", oid.str()}}));
+  }
+  auto d = make_driver(conn(), runtime::Secrets{}, fast());
+  const auto before = agent_.stats().requests;
+  const auto r = d->read(many);
+  ASSERT_EQ(r.size(), 100u);
+  for (std::uint32_t i = 0; i < 100; ++i) EXPECT_EQ(number(r[i]), i * 3.0) << i;
+  EXPECT_EQ(agent_.stats().requests - before, 3u);  // 48 + 48 + 4
+}
+
 TEST_F(SnmpDriverTest, MissingObjectFailsOnlyItsPoint) {
   auto d = make_driver(conn(), runtime::Secrets{}, fast());
   auto ps = points();

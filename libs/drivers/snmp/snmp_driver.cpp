@@ -163,7 +163,7 @@ class SnmpDriver final : public DriverBase {
     if (oids.empty()) return out;
     std::vector<sn::VarBind> answer;
     try {
-      answer = reader_->get(oids);
+      answer = get_all(oids, 0, oids.size());
     } catch (const sn::SnmpError& e) {
       const auto mapped = map_error(endpoint(), e);
       for (std::size_t i = 0; i < points.size(); ++i)
@@ -218,6 +218,31 @@ class SnmpDriver final : public DriverBase {
   }
 
  private:
+  // GETs oids[first, first + count): one PDU of up to kMaxPerGet OIDs; an agent answering
+  // tooBig gets the half-size requests instead.
+  std::vector<sn::VarBind> get_all(const std::vector<sn::Oid>& oids, std::size_t first,
+                                   std::size_t count) {
+    if (count > kMaxPerGet) {
+      auto out = get_all(oids, first, kMaxPerGet);
+      auto rest = get_all(oids, first + kMaxPerGet, count - kMaxPerGet);
+      out.insert(out.end(), rest.begin(), rest.end());
+      return out;
+    }
+    try {
+      return reader_->get(std::vector<sn::Oid>(oids.begin() + first, oids.begin() + first + count));
+    } catch (const sn::SnmpError& e) {
+      if (e.kind() != sn::ErrorKind::error_status || e.status() != sn::ErrorStatus::too_big ||
+          count == 1)
+        throw;
+    }
+    auto out = get_all(oids, first, count / 2);
+    auto rest = get_all(oids, first + count / 2, count - count / 2);
+    out.insert(out.end(), rest.begin(), rest.end());
+    return out;
+  }
+
+  static constexpr std::size_t kMaxPerGet = 48;
+
   // The SMI type the agent holds at `oid` (one GET per OID, remembered); INTEGER when the agent
   // has no value there (the SET then fails with the agent's own status).
   sn::ValueType held_type(sn::SnmpClient& client, const sn::Oid& oid) {

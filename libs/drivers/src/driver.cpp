@@ -125,6 +125,14 @@ double command_number(const contract::CommandPoint& command, const Value& value)
   throw bad("unknown payload type");
 }
 
+std::vector<contract::SourcePoint> points_for(const contract::DeviceSources& device,
+                                              contract::Protocol protocol) {
+  std::vector<contract::SourcePoint> out;
+  for (const auto& p : device.points)
+    if (p.binding.protocol == protocol) out.push_back(p);
+  return out;
+}
+
 namespace detail {
 std::string endpoint_name(const contract::DeviceConnection& c) {
   std::string s =

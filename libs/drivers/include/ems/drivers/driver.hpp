@@ -11,8 +11,8 @@
 //     for (auto& [protocol, connection] : dev.connections) {
 //       auto driver = drivers::make_driver(connection, secrets);
 //       driver->open();
-//       std::vector<contract::SourcePoint> mine;  // dev.points whose binding.protocol matches
-//       for (const auto& r : driver->read(mine)) ... r.value / r.status / r.error ...
+//       for (const auto& r : driver->read(drivers::points_for(dev, protocol)))
+//         ... r.value / r.status / r.error ...
 //     }
 //
 // Values are engineering values, typed by the point's value_type: the binding's scale, offset,
@@ -27,7 +27,8 @@
 //               function_code - FC5 coil, FC6 one register, FC15 coils, FC16 registers (a
 //               binding with a read function code writes coils by FC5, registers by FC6/FC16
 //               according to the value's width).
-//   snmp        read: one GET PDU for every OID of the group; numbers * scale; an OCTET STRING
+//   snmp        read: one GET PDU for every OID of the group (48 at most per PDU, halved
+//               while the agent answers tooBig); numbers * scale; an OCTET STRING
 //               is an enum code. noSuchObject/noSuchInstance is that point's protocol error.
 //               write: one SET of round(value / scale) in the SMI type the agent holds (learnt
 //               by one GET per OID, remembered). v2c with the connection's communities, or with
@@ -46,7 +47,9 @@
 //   can         read: every frame of the socketcand bus is cached; a read drains what arrived
 //               and waits (up to the timeout) for frames of ids not seen within the last
 //               timeout, then decodes each point's DBC signal from the latest frame of its id.
-//               A point whose id sent nothing within the timeout reads `timeout`. write: one
+//               A point whose id sent nothing within the timeout reads `timeout` (a frame's
+//               age counts from when the driver read it off the connection, so frames that
+//               waited in the socket between two reads count from the later read). write: one
 //               frame of the binding's id carrying the encoded signal (other bits zero, dlc =
 //               the bytes the signal needs).
 //
@@ -93,7 +96,8 @@ struct PointReading {
 
 struct DriverOptions {
   std::chrono::milliseconds timeout{1000};          // one request's answer (or a CAN frame)
-  std::chrono::milliseconds connect_timeout{2000};  // TCP connect / TLS handshake / login
+  std::chrono::milliseconds connect_timeout{2000};  // DNP3, Redfish, socketcand connect
+                                                    // (Modbus connects within `timeout`)
   int snmp_retries = 0;                             // SNMP re-sends after a timeout
 };
 
@@ -127,6 +131,10 @@ class DeviceDriver {
 std::unique_ptr<DeviceDriver> make_driver(const contract::DeviceConnection& connection,
                                           const runtime::Secrets& secrets,
                                           const DriverOptions& options = {});
+
+// The points of `device` read over `protocol` (name order), i.e. one driver's read group.
+std::vector<contract::SourcePoint> points_for(const contract::DeviceSources& device,
+                                              contract::Protocol protocol);
 
 // ---- value conversion shared by every driver (and by anyone serving the same points) ----
 

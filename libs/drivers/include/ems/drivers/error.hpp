@@ -17,7 +17,8 @@ enum class ErrorKind {
   timeout,     // the device did not answer within the timeout (or no CAN frame arrived)
   connection,  // the device cannot be reached: refused TCP connect, reset, closed, TLS failure
   refused,     // the device answered and said no: Modbus exception, SNMP error-status or USM
-               // rejection, DNP3 IIN2 error or command status, Redfish 401/403/404/405/409/412
+               // rejection, DNP3 IIN2 error or command status, Redfish 4xx but 400 (and 400
+               // PropertyNotWritable), a socketcand handshake refused
   protocol,    // the device answered something unusable: malformed frame, wrong varbinds,
                // invalid JSON, a JSON Pointer naming nothing, an SNMP exception value
   bad_value,   // the value does not fit: out of the register/signal range, outside the
