@@ -53,7 +53,9 @@ runtime::MqttOptions mqtt_options(const std::string& url, const std::string& nam
   static std::atomic<int> n{0};
   runtime::MqttOptions o;
   o.url = url;
-  o.service_id = "follower-test-" + name;
+  // A service id is lowercase letters, digits and '-' (CONTRACT.md section 2).
+  o.service_id = "follower-test";
+  for (char c : name) o.service_id += (c >= 'A' && c <= 'Z') ? char(c - 'A' + 'a') : c;
   o.client_id = o.service_id + "-" + std::to_string(::getpid()) + "-" + std::to_string(n++);
   o.min_reconnect_delay = 100ms;
   o.max_reconnect_delay = 500ms;

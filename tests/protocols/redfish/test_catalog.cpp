@@ -12,11 +12,6 @@ using rf::Json;
 
 namespace {
 
-std::string pointer_of(const Json& fields) {
-  const auto it = fields.find("json_pointer");
-  return it != fields.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
 struct Bound {
   std::string name;
   std::string uri;
@@ -26,18 +21,16 @@ struct Bound {
 std::vector<Bound> redfish_bindings(const ems::contract::Template& t) {
   std::vector<Bound> out;
   for (const auto& [name, m] : t.measurements)
-    if (m.binding && m.binding->protocol == "redfish")
-      out.push_back(
-          {name, m.binding->fields.at("uri").get<std::string>(), pointer_of(m.binding->fields)});
+    if (const auto* r = m.binding ? m.binding->as<ems::contract::RedfishBinding>() : nullptr)
+      out.push_back({name, r->uri, r->json_pointer});
   return out;
 }
 
 std::vector<Bound> redfish_commands(const ems::contract::Template& t) {
   std::vector<Bound> out;
   for (const auto& [name, c] : t.commands)
-    if (c.binding && c.binding->protocol == "redfish")
-      out.push_back(
-          {name, c.binding->fields.at("uri").get<std::string>(), pointer_of(c.binding->fields)});
+    if (const auto* r = c.binding ? c.binding->as<ems::contract::RedfishBinding>() : nullptr)
+      out.push_back({name, r->uri, r->json_pointer});
   return out;
 }
 
