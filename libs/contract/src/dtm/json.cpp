@@ -1,6 +1,6 @@
 // to_json: the normalized DTM we store and serve. Optional fields the configurator emits are
 // written as explicit nulls so a stored DTM looks like the configurator's own output.
-#include "dtm_internal.hpp"
+#include "dtm/internal.hpp"
 
 namespace ems::contract {
 namespace {

@@ -62,7 +62,7 @@ using JsonMembers = std::vector<JsonMember>;  // in key order, like Json's std::
 enum class Section { protocol, command };  // x-protocol-source, x-command-source
 
 // The entries of both sections, for the Json and the text form of the document alike, so that
-// the two cannot disagree (asyncapi_sources.cpp; the shape is documented in sources.hpp).
+// the two cannot disagree (asyncapi/sources_writer.cpp; the shape is documented in sources.hpp).
 class SourceEntries {
  public:
   explicit SourceEntries(const DtmIndex& index);
@@ -92,7 +92,7 @@ inline constexpr std::string_view kCommStatusLabel = "Communication status";
 bool any_polled(const Dtm& dtm);
 Json comm_status_labels();  // ["ONLINE", "DEGRADED", "OFFLINE"]
 
-// The parts of the document (asyncapi_*.cpp).
+// The parts of the document (asyncapi/*.cpp).
 Json protocol_sources(const SourceEntries& sources);
 Json command_sources(const SourceEntries& sources);
 Json enum_values(const Dtm& dtm);

@@ -4,7 +4,7 @@
 
 #include <charconv>
 
-#include "dtm_internal.hpp"
+#include "dtm/internal.hpp"
 
 namespace ems::contract {
 namespace {

@@ -17,7 +17,7 @@ enum class BindingUse { measurement, command };
 
 std::optional<Binding> read_binding(const Json& j, const std::string& path, BindingUse use,
                                     Issues& issues);
-// The typed view and the value map of a binding read_binding has normalized (binding.cpp).
+// The typed view and the value map of a binding read_binding has normalized (dtm/binding.cpp).
 ProtocolBinding typed_binding(Protocol p, const Json& normalized);
 std::vector<EnumValue> value_map_of(const Json& normalized);
 // Enum codes order numerically when they are integers ("2" before "10"), else by text after them.

@@ -10,7 +10,7 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "dtm_internal.hpp"
+#include "dtm/internal.hpp"
 
 namespace ems::contract {
 namespace {

@@ -5,7 +5,7 @@
 #include <utility>
 #include <vector>
 
-#include "dtm_internal.hpp"
+#include "dtm/internal.hpp"
 
 namespace ems::contract::detail {
 namespace {

@@ -1,12 +1,13 @@
 #pragma once
 // Private to libs/contract: the AsyncAPI document written straight to JSON text.
 //
-// A 10,000-device document is ~125 MB, almost all of it in the per-device sections; building
-// them as a Json tree, dumping it and freeing it cost ~2.6 s of CPU, mostly in malloc/free and
-// map walks. Here those sections are written from the same SourceEntries as the Json form,
-// splicing each template's pre-serialized members with the device's connection. The output is
-// byte for byte what generate_asyncapi(...).dump() writes: members in std::map key order, the
-// same string escaping, numbers formatted by nlohmann::json.
+// A 10,000-device document is ~28 MB, most of it in the per-device sections; building them as
+// one Json tree, dumping it and freeing it costs several times the text in malloc/free and map
+// walks. Here those sections are written device by device from the same SourceEntries and
+// labels as the Json form (each device's small entry dumped as it is made), and the display
+// names splice each template's pre-serialized labels. The output is byte for byte what
+// generate_asyncapi(...).dump() writes: members in std::map key order, the same string
+// escaping, numbers formatted by nlohmann::json.
 
 #include <functional>
 #include <string>
@@ -14,7 +15,7 @@
 #include <utility>
 #include <vector>
 
-#include "asyncapi_index.hpp"
+#include "asyncapi/index.hpp"
 
 namespace ems::contract::detail {
 

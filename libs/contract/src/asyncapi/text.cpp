@@ -1,5 +1,5 @@
-// Writing the AsyncAPI document as JSON text (see asyncapi_text.hpp for why).
-#include "asyncapi_text.hpp"
+// Writing the AsyncAPI document as JSON text (see text.hpp for why).
+#include "asyncapi/text.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "asyncapi_index.hpp"
+#include "asyncapi/index.hpp"
 
 namespace ems::contract::detail {
 

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cstdint>
 
-#include "dtm_internal.hpp"
+#include "dtm/internal.hpp"
 
 namespace ems::contract::detail {
 namespace {

@@ -5,7 +5,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
-#include "dtm_internal.hpp"
+#include "dtm/internal.hpp"
 #include "ems/contract/catalog.hpp"
 
 namespace ems::contract::detail {

@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "dtm_internal.hpp"
+#include "dtm/internal.hpp"
 
 namespace ems::contract {
 namespace {
@@ -118,11 +118,11 @@ int ModbusBinding::register_count() const noexcept {
   }
 }
 
-std::string RedfishBinding::resource_path() const {
-  if (uri.compare(0, kRedfishRoot.size(), kRedfishRoot) == 0 &&
-      (uri.size() == kRedfishRoot.size() || uri[kRedfishRoot.size()] == '/'))
+std::string RedfishBinding::resource_path(std::string_view root) const {
+  if (uri.compare(0, root.size(), root) == 0 &&
+      (uri.size() == root.size() || uri[root.size()] == '/'))
     return uri;
-  return std::string(kRedfishRoot) + uri;
+  return std::string(root) + uri;
 }
 
 namespace detail {

@@ -1,12 +1,12 @@
 // AsyncAPI 3.0.0 document: header, channels, operations and schemas (CONTRACT.md sections 2-4
-// and 6). The x-* extensions are built in asyncapi_sources.cpp and asyncapi_labels.cpp.
+// and 6). The x-* extensions are built in sources_writer.cpp and labels.cpp.
 #include "ems/contract/asyncapi.hpp"
 
 #include <map>
 #include <set>
 
-#include "asyncapi_index.hpp"
-#include "asyncapi_text.hpp"
+#include "asyncapi/index.hpp"
+#include "asyncapi/text.hpp"
 #include "ems/contract/sources.hpp"
 #include "ems/contract/view.hpp"
 

@@ -5,7 +5,7 @@
 #include <cstdint>
 #include <string>
 
-#include "dtm_internal.hpp"
+#include "dtm/internal.hpp"
 
 namespace ems::contract::detail {
 namespace {
@@ -18,6 +18,13 @@ void put_number(Reader& r, Json& out, std::string_view key, std::optional<double
     out[std::string(key)] = *v;
   else if (dflt)
     out[std::string(key)] = *dflt;
+}
+// scale multiplies every raw value: 0 would publish 0 whatever the device says (and make
+// writes divide by zero).
+void put_scale(Reader& r, Json& out) {
+  auto v = r.number("scale", false);
+  if (v && *v == 0) r.issues().add(r.path("scale"), "scale must not be 0");
+  out["scale"] = v.value_or(1.0);
 }
 void put_one_of(Reader& r, Json& out, std::string_view key,
                 std::initializer_list<std::string_view> allowed, const char* dflt, bool required) {
@@ -76,7 +83,7 @@ void modbus(Reader& r, Json& out) {
   put_one_of(r, out, "data_type", {"int16", "uint16", "int32", "uint32", "int64", "float32"},
              nullptr, false);
   put_one_of(r, out, "word_order", {"high_low", "low_high"}, "high_low", false);
-  put_number(r, out, "scale", 1.0);
+  put_scale(r, out);
   put_number(r, out, "offset", 0.0);
   put_int(r, out, "scale_factor_address", 0, 65535, false);
   put_value_map(r, out);
@@ -88,7 +95,7 @@ void dnp3(Reader& r, Json& out) {
              {"analog_input", "binary_input", "analog_output", "binary_output", "counter"}, nullptr,
              true);
   put_int(r, out, "variation", 0, 255, false);
-  put_number(r, out, "scale", 1.0);
+  put_scale(r, out);
   put_value_map(r, out);
 }
 
@@ -114,7 +121,7 @@ void snmp(Reader& r, Json& out) {
       r.issues().add(r.path("oid"),
                      "'" + *oid + "' is not a numeric dotted OID (e.g. 1.3.6.1.2.1)");
   }
-  put_number(r, out, "scale", 1.0);
+  put_scale(r, out);
   put_value_map(r, out);
 }
 
@@ -131,7 +138,7 @@ void redfish(Reader& r, Json& out) {
     else
       out["json_pointer"] = *ptr;
   }
-  put_number(r, out, "scale", 1.0);
+  put_scale(r, out);
   put_value_map(r, out);
 }
 
@@ -156,7 +163,7 @@ void can(Reader& r, Json& out) {
     r.issues().add(r.path("length"),
                    "a little_endian signal must fit in 64 bits (start_bit + length)");
   out["signed"] = r.boolean("signed", false).value_or(false);
-  put_number(r, out, "scale", 1.0);
+  put_scale(r, out);
   put_number(r, out, "offset", 0.0);
   put_value_map(r, out);
 }

@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "asyncapi_index.hpp"
+#include "asyncapi/index.hpp"
 #include "ems/contract/sources.hpp"
 
 namespace ems::contract::detail {

@@ -1,5 +1,5 @@
 // x-enum-values, x-display-name and x-alarms: what a UI needs to label values.
-#include "asyncapi_index.hpp"
+#include "asyncapi/index.hpp"
 #include "ems/contract/sources.hpp"
 #include "ems/contract/view.hpp"
 
