@@ -150,3 +150,31 @@ TEST(EnumCodec, BindingMapWinsOverMeasurementValues) {
 
 }  // namespace
 }  // namespace ems::contract
+
+namespace ems::contract {
+namespace {
+
+TEST(Binding, ZeroScaleIsRefused) {
+  // scale multiplies every raw value: 0 would publish 0 whatever the device says.
+  for (const char* protocol : {"modbus_tcp", "dnp3_tcp", "snmp", "redfish", "can"}) {
+    Json b{{"protocol", protocol}, {"scale", 0}};
+    if (std::string(protocol) == "modbus_tcp") b.update({{"function_code", 3}, {"address", 1}});
+    if (std::string(protocol) == "dnp3_tcp")
+      b.update({{"point_index", 1}, {"point_type", "counter"}});
+    if (std::string(protocol) == "snmp") b["oid"] = "1.3.6";
+    if (std::string(protocol) == "redfish") b["uri"] = "/Systems/1";
+    if (std::string(protocol) == "can") b.update({{"can_id", 1}, {"start_bit", 0}, {"length", 8}});
+    try {
+      parse_binding(b, "/b");
+      ADD_FAILURE() << protocol << ": no error";
+    } catch (const ContractError& e) {
+      EXPECT_NE(std::string(e.what()).find("/b/scale: scale must not be 0"), std::string::npos)
+          << e.what();
+    }
+    b["scale"] = -0.5;  // a negative scale is a real (inverted) device convention
+    EXPECT_NO_THROW(parse_binding(b)) << protocol;
+  }
+}
+
+}  // namespace
+}  // namespace ems::contract

@@ -7,27 +7,35 @@
 // is one concrete message per template measurement/command (enum labels, bounds) and the
 // extensions below, so the document grows linearly with the number of devices:
 //
-//   x-protocol-source  {device_id: {measurement: entry}}  how the gateway reads each value.
-//       real protocol: connection {host, port, unit_id?} + binding fields (nulls dropped,
-//         "protocol" included) + {unit, poll_rate_hz?}; enums always carry value_map (the
-//         binding's, else the measurement's code -> label). Devices whose connection is null or
-//         PROVISIONED_AT_COMMISSIONING get no real-protocol entries.
-//       synthetic: {protocol, operation, unit, poll_rate_hz?} + inputs: [concrete topics]
-//         ({site_id} {device_id} {poi_meter_device_id} expanded) or, for a source_measurement
-//         roll-up over the children (narrowed by child_template), inputs: [child topics] or
-//         pairs: [{topic, weight = child capacity_kwh}] for weighted_mean. Omitted when an input
-//         names a device the DTM lacks (e.g. no poi_meter) or no child matches.
-//   x-command-source   {device_id: {command: entry}}      how the gateway writes each command.
-//       real protocol: connection + binding fields + {unit, verb, target, payload} + bounds
-//         {min, max} of the target and value_map (label <-> code) for enum targets.
-//       distribute: binding fields + children: [{device_id, command_topic,
-//         operating_state_topic, state_of_charge_topic, power_min, power_max}]; with guard
-//         fields and an operating_envelope device also power_min/power_max (sums),
+//   x-protocol-source  {templates: {slug: {measurement: entry}}, devices: {device_id: {template?,
+//                      connections: {protocol: connection}, measurements?: {name: entry}}}}
+//       How a reader polls each value; the full shape and its typed read side (read_sources)
+//       are in sources.hpp. A template's device-protocol entries (every binding field with its
+//       default explicit, unit, value_type, poll_rate_hz, value_map for enums) are written
+//       once; a polled device refers to them and adds its connection per protocol (defaults
+//       explicit, `credentials` by name). Devices whose connection is null or
+//       PROVISIONED_AT_COMMISSIONING get no device-protocol entries.
+//       synthetic (a device's own entries): {protocol, operation, unit, value_type,
+//         poll_rate_hz} + inputs: [concrete topics] ({site_id} {device_id}
+//         {poi_meter_device_id} expanded) or, for a source_measurement roll-up over the children
+//         (narrowed by child_template), inputs: [child topics] or pairs: [{topic, weight =
+//         child capacity_kwh}] for weighted_mean. Omitted when an input names a device the DTM
+//         lacks (e.g. no poi_meter) or no child matches.
+//   x-command-source   the same shape with "commands": how a reader writes each command.
+//       device protocol: binding fields + {unit, verb, target, payload} + bounds {min, max} of
+//         the target and value_map (label <-> code) for enum targets.
+//       distribute (a device's own entry): binding fields + children: [{device_id,
+//         command_topic, operating_state_topic, state_of_charge_topic, power_min, power_max}];
+//         with guard fields and an operating_envelope device also power_min/power_max (sums),
 //         import_limit_topic, export_limit_topic, active_power_topic; with
 //         sizing_params.bess_reserve_floor_mwh > 0 state_of_charge_floor_percent.
 //       power_cap: ramp/hysteresis fields + children: [{device_id, target, command_topic,
 //         min_w?, max_w?}] for each child of child_template x each child command.
 //       Commands executed by another service (fanout) are not listed.
+//   comm_status        every polled device's reader publishes it: the concrete message
+//                      CommStatus (enum ONLINE DEGRADED OFFLINE, unit none) on the enum
+//                      measurement channel, "comm_status" in x-enum-values and in the device's
+//                      x-display-name measurements.
 //   x-enum-values      {"<template>.<measurement>": [labels in code order]} and
 //                      {"devices.<device_id>.<measurement>": [...]} for extra measurements.
 //   x-display-name     {device_id: {display_name, measurements: {name: label}}}, resolved.
@@ -53,11 +61,12 @@ struct AsyncApiOptions {
 // measurement of its template, a synthetic input placeholder other than {site_id} {device_id}
 // {poi_meter_device_id}, a roll-up child lacking the source measurement, a weighted_mean child
 // without capacity_kwh, a distribute child lacking the command or its state topics, two
-// concrete schema names that collide.
+// concrete schema names that collide, a connection a reader cannot use (a Modbus unit_id that
+// is not 0..255, a DNP3 outstation address beyond 65519).
 Json generate_asyncapi(const Dtm& dtm, const AsyncApiOptions& options);
 
 // The same document as JSON text: byte for byte generate_asyncapi(dtm, options).dump(), written
-// without building the per-device sections as a Json tree (a 10,000-device document is ~125 MB;
+// without building the per-device sections as a Json tree (a 10,000-device document is ~28 MB;
 // the tree costs several times the text in allocation, dumping and freeing). What device-api
 // serves. Throws like generate_asyncapi.
 std::string generate_asyncapi_text(const Dtm& dtm, const AsyncApiOptions& options);

@@ -103,8 +103,9 @@ struct RedfishBinding {
   std::string uri;           // as written in the DTM, e.g. "/Chassis/1/Power"
   std::string json_pointer;  // RFC 6901 pointer into the resource ("" = the whole document)
   double scale = 1.0;
-  // The full resource path: uri under kRedfishRoot (a uri that already starts with it is kept).
-  std::string resource_path() const;
+  // The full resource path: uri under the service root (a uri that already starts with the
+  // root is kept as it is).
+  std::string resource_path(std::string_view root = kRedfishRoot) const;
   bool operator==(const RedfishBinding&) const = default;
 };
 
