@@ -178,9 +178,7 @@ class RedfishDriver final : public DriverBase {
 
  private:
   std::string resource_path(const contract::RedfishBinding& b) const {
-    if (root_ == contract::kRedfishRoot) return b.resource_path();
-    if (b.uri.starts_with(root_)) return b.uri;
-    return root_ + b.uri;
+    return b.resource_path(root_);
   }
 
   std::string root_;

@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "driver_base.hpp"
+#include "ems/drivers/codec.hpp"
 #include "ems/protocols/snmp/client.hpp"
 #include "ems/protocols/snmp/error.hpp"
 
@@ -51,15 +52,6 @@ DriverError map_error(const std::string& endpoint, const sn::SnmpError& e) {
   return DriverError(kind, endpoint + ": " + e.what());
 }
 
-// The snmp library's spelling of a protocol name the secrets file holds (already normalized to
-// "none", "SHA", "SHA-256", "AES", "AES-256" by runtime::Secrets).
-template <class E>
-E protocol_named(const std::string& name, std::initializer_list<E> all, const std::string& where) {
-  for (E e : all)
-    if (sn::to_string(e) == name) return e;
-  throw DriverError(ErrorKind::config, where + ": unsupported SNMPv3 protocol " + name);
-}
-
 struct Setup {
   sn::SnmpClientConfig read;
   std::optional<sn::SnmpClientConfig> write;  // v2c with another community than read
@@ -80,15 +72,11 @@ Setup snmp_config(const contract::DeviceConnection& c, const runtime::SecretEntr
     const auto& snmp = *secret->snmp;
     if (snmp.version == runtime::SnmpSecret::Version::v3) {
       base.version = sn::SnmpVersion::v3;
-      base.user.name = snmp.user;
-      base.user.auth = protocol_named(
-          snmp.auth_protocol,
-          {sn::AuthProtocol::none, sn::AuthProtocol::sha1, sn::AuthProtocol::sha256}, where);
-      base.user.auth_password = snmp.auth_password;
-      base.user.priv = protocol_named(
-          snmp.priv_protocol,
-          {sn::PrivProtocol::none, sn::PrivProtocol::aes128, sn::PrivProtocol::aes256}, where);
-      base.user.priv_password = snmp.priv_password;
+      try {
+        base.user = usm_user(snmp);
+      } catch (const DriverError& e) {
+        throw DriverError(ErrorKind::config, where + ": " + e.what());
+      }
       s.read = base;
       return s;
     }

@@ -1,5 +1,7 @@
 #include "ems/drivers/codec.hpp"
 
+#include "ems/drivers/error.hpp"
+
 namespace ems::drivers {
 
 namespace mb = protocols::modbus;
@@ -59,6 +61,37 @@ protocols::can::DbcSignal dbc_signal(const contract::CanBinding& b) noexcept {
   s.scale = b.scale;
   s.offset = b.offset;
   return s;
+}
+
+namespace {
+
+// runtime::Secrets normalizes protocol names to the snmp library's spelling ("none", "SHA",
+// "SHA-256", "AES", "AES-256").
+template <class E>
+E protocol_named(const std::string& name, std::initializer_list<E> all, const char* what) {
+  for (E e : all)
+    if (protocols::snmp::to_string(e) == name) return e;
+  throw DriverError(ErrorKind::config,
+                    std::string("unsupported SNMPv3 ") + what + " protocol '" + name + "'");
+}
+
+}  // namespace
+
+protocols::snmp::UsmUser usm_user(const runtime::SnmpSecret& secret) {
+  namespace sn = protocols::snmp;
+  if (secret.version != runtime::SnmpSecret::Version::v3)
+    throw DriverError(ErrorKind::config, "an SNMP v2c secrets entry has no USM user");
+  sn::UsmUser user;
+  user.name = secret.user;
+  user.auth = protocol_named(
+      secret.auth_protocol,
+      {sn::AuthProtocol::none, sn::AuthProtocol::sha1, sn::AuthProtocol::sha256}, "auth");
+  user.auth_password = secret.auth_password;
+  user.priv = protocol_named(
+      secret.priv_protocol,
+      {sn::PrivProtocol::none, sn::PrivProtocol::aes128, sn::PrivProtocol::aes256}, "priv");
+  user.priv_password = secret.priv_password;
+  return user;
 }
 
 }  // namespace ems::drivers

@@ -7,6 +7,8 @@
 #include "ems/protocols/can/dbc_signal.hpp"
 #include "ems/protocols/modbus/table.hpp"
 #include "ems/protocols/modbus/value_codec.hpp"
+#include "ems/protocols/snmp/security.hpp"
+#include "ems/runtime/secrets.hpp"
 
 namespace ems::drivers {
 
@@ -18,5 +20,10 @@ protocols::modbus::Table modbus_table(const contract::ModbusBinding& b) noexcept
 
 // start_bit, length, byte_order, signed, scale and offset of a CAN signal binding.
 protocols::can::DbcSignal dbc_signal(const contract::CanBinding& b) noexcept;
+
+// The USM user of a v3 secrets entry (name, auth and priv protocols and passwords), for the
+// client and for an agent serving that user. Throws DriverError(config) for a v2c entry or a
+// protocol the snmp library does not offer (the message never holds a password).
+protocols::snmp::UsmUser usm_user(const runtime::SnmpSecret& secret);
 
 }  // namespace ems::drivers
