@@ -20,7 +20,7 @@ namespace {
 constexpr double kMetresPerInch = 0.0254;
 constexpr double kMetresPerKft = 304.8;
 constexpr double kKgPerMPerLbPerKft = 0.45359237 / kMetresPerKft;
-// Specific heats at 25 C of IEEE 738-2012 clause 4.8 (aluminium 955, steel 476 J/(kg C)).
+// Specific heats at 25 C as IEEE 738 uses them (aluminium 955, steel 476 J/(kg C)).
 constexpr double kAluminiumCp = 955.0;
 constexpr double kSteelCp = 476.0;
 

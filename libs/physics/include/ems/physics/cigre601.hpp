@@ -43,7 +43,8 @@ struct Convection {
   double reynolds = 0.0;
 };
 // Below 0.5 m/s the direction is treated as unknown: the forced Nu is the larger of Nu_delta at
-// 45 degrees and 0.55 Nu_90 (the low-wind rule). The larger of forced and natural is used.
+// 45 degrees and 0.55 Nu_90 (CIGRE TB 207's low-wind rule; README). The larger of forced and
+// natural is used.
 Convection convection(const Conductor& conductor, double conductor_c, double ambient_c,
                       double wind_speed_mps, double wind_angle_deg, double elevation_m);
 

@@ -32,7 +32,7 @@ struct Conductor {
 };
 
 // R(T) by linear interpolation between the two points, extrapolated outside them
-// (IEEE 738-2012 eq. (10); TB 601 uses the same two-point form for ACSR).
+// (IEEE 738-2012 eq. (10); CIGRE TB 601 Annex E evaluates R(100 C) the same way).
 double resistance_at(const Conductor& conductor, double temperature_c);
 
 // The built-in library (at least Partridge, Linnet, Ibis, Drake, Cardinal, Lapwing, Bluebird).

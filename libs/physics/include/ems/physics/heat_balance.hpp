@@ -77,7 +77,7 @@ struct TemperaturePoint {
   double conductor_c = 0.0;
 };
 
-// IEEE 738-2012 transient (eq. (25)-(26)): m Cp dT/dt = I^2 R(T) + q_s - q_c(T) - q_r(T), the
+// The IEEE 738-2012 transient heat balance: m Cp dT/dt = I^2 R(T) + q_s - q_c(T) - q_r(T), the
 // current stepped to `current_a` at t = 0 from a conductor at `initial_c`, integrated with the
 // explicit (forward Euler) step `step_s` for `duration_s`. The weather and sun stay as given.
 // Returns the temperature at t = 0 and after every step (the last step shortened to end exactly

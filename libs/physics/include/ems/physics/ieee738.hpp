@@ -1,7 +1,7 @@
 #pragma once
 // IEEE Std 738-2012 (SI form) steady-state terms, one function per equation so that each can be
-// tested against the standard's worked example (Drake 26/7 ACSR, Annex / clause 4.6.1.7). The
-// rating itself is physics::rate(Method::ieee738, ...) in heat_balance.hpp.
+// tested against the standard's worked example (Drake 26/7 ACSR; clause 4.6.1.7 of the 2023
+// edition). The rating itself is physics::rate(Method::ieee738, ...) in heat_balance.hpp.
 //
 // Conventions: temperatures in C, lengths in m, angles in degrees, heat in W per metre of
 // conductor. T_film = (T_s + T_a) / 2. Pure functions, any thread, no exceptions (inputs are
@@ -31,7 +31,7 @@ struct Convection {
   double natural_w_per_m = 0.0;           // q_cn, eq. (5a)
   double forced_low_wind_w_per_m = 0.0;   // q_c1, eq. (3a), with K_angle
   double forced_high_wind_w_per_m = 0.0;  // q_c2, eq. (3b), with K_angle
-  double w_per_m = 0.0;                   // the largest of the three (clause 4.4.3)
+  double w_per_m = 0.0;                   // the largest of the three
   ConvectionRegime regime = ConvectionRegime::natural;
   double reynolds = 0.0;  // N_Re = D rho_f V_w / mu_f, eq. (2c)
 };
