@@ -2,6 +2,10 @@
 // The IEEE 738-2012 worked example (clause 4.6.1.7 in the 2023 edition): Drake 26/7 ACSR,
 // 40 C ambient, 0.61 m/s perpendicular wind, emissivity and absorptivity 0.8, latitude 30 N,
 // 11:00 solar time on 10 June (day 161), clear atmosphere, east-west line, sea level, 100 C.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
 #include "ems/physics/conditions.hpp"
 #include "ems/physics/conductor.hpp"
 
@@ -22,5 +26,10 @@ inline Conditions drake_example_conditions() {
 }
 
 inline constexpr double kDrakeMaxC = 100.0;
+
+// |actual - expected| <= 0.5 % of expected: the acceptance tolerance.
+inline void expect_within_half_percent(double actual, double expected, const char* what) {
+  EXPECT_NEAR(actual, expected, 0.005 * std::abs(expected)) << what;
+}
 
 }  // namespace ems::physics::testing

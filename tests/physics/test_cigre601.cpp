@@ -18,10 +18,7 @@
 namespace {
 
 using namespace ems::physics;
-
-void expect_within_half_percent(double actual, double expected, const char* what) {
-  EXPECT_NEAR(actual, expected, 0.005 * std::abs(expected)) << what;
-}
+using ems::physics::testing::expect_within_half_percent;
 
 // Annex E Drake: D 28.1 mm, core 10.4 mm, R25 7.283e-5, R75 8.688e-5 ohm/m.
 Conductor annex_e_drake(double outer_strand_m, double emissivity_absorptivity) {

@@ -12,17 +12,13 @@ namespace {
 
 using namespace ems::physics;
 using ems::physics::testing::drake_example_conditions;
+using ems::physics::testing::expect_within_half_percent;
 using ems::physics::testing::kDrakeMaxC;
 
 const Conductor& drake() {
   const Conductor* c = find_conductor("Drake");
   EXPECT_NE(c, nullptr);
   return *c;
-}
-
-// |actual - expected| <= 0.5 % of expected.
-void expect_within_half_percent(double actual, double expected, const char* what) {
-  EXPECT_NEAR(actual, expected, 0.005 * std::abs(expected)) << what;
 }
 
 TEST(Ieee738Example, EveryPublishedTermWithinHalfPercent) {

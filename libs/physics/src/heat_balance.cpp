@@ -80,8 +80,33 @@ void validate(Method method, const Conductor& c, const Conditions& k) {
 
 HeatBalance balance_unchecked(Method method, const Conductor& c, const Conditions& k,
                               double conductor_c) {
-  return method == Method::ieee738 ? ieee738::heat_balance(c, k, conductor_c)
-                                   : cigre601::heat_balance(c, k, conductor_c);
+  const Weather& w = k.weather;
+  const double film = 0.5 * (conductor_c + w.ambient_c);
+  HeatBalance b;
+  b.conductor_c = conductor_c;
+  b.resistance_ohm_per_m = resistance_at(c, conductor_c);
+  if (method == Method::ieee738) {
+    const auto conv = ieee738::convection(c.diameter_m, conductor_c, w.ambient_c, w.wind_speed_mps,
+                                          w.wind_angle_deg, k.site.elevation_m);
+    const auto sun = ieee738::solar_heat_gain(c, k);
+    b.convection_w_per_m = conv.w_per_m;
+    b.regime = conv.regime;
+    b.radiation_w_per_m = ieee738::radiation(c.diameter_m, c.emissivity, conductor_c, w.ambient_c);
+    b.solar_w_per_m = sun.w_per_m;
+    b.sun = sun.sun;
+    b.air_density_kg_per_m3 = ieee738::air_properties(film, k.site.elevation_m).density_kg_per_m3;
+  } else {
+    const auto conv = cigre601::convection(c, conductor_c, w.ambient_c, w.wind_speed_mps,
+                                           w.wind_angle_deg, k.site.elevation_m);
+    const auto sun = cigre601::solar_heat_gain(c, k);
+    b.convection_w_per_m = conv.w_per_m;
+    b.regime = conv.regime;
+    b.radiation_w_per_m = cigre601::radiation(c.diameter_m, c.emissivity, conductor_c, w.ambient_c);
+    b.solar_w_per_m = sun.w_per_m;
+    b.sun = sun.sun;
+    b.air_density_kg_per_m3 = cigre601::air_properties(film, k.site.elevation_m).density_kg_per_m3;
+  }
+  return b;
 }
 
 // I^2 R(T) + q_s - q_c(T) - q_r(T): positive while the conductor still heats up.

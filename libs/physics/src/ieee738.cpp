@@ -97,25 +97,4 @@ Solar solar_heat_gain(const Conductor& conductor, const Conditions& conditions) 
   return s;
 }
 
-HeatBalance heat_balance(const Conductor& conductor, const Conditions& conditions,
-                         double conductor_c) {
-  const Weather& w = conditions.weather;
-  HeatBalance b;
-  b.conductor_c = conductor_c;
-  const Convection c = convection(conductor.diameter_m, conductor_c, w.ambient_c, w.wind_speed_mps,
-                                  w.wind_angle_deg, conditions.site.elevation_m);
-  b.convection_w_per_m = c.w_per_m;
-  b.regime = c.regime;
-  b.radiation_w_per_m =
-      radiation(conductor.diameter_m, conductor.emissivity, conductor_c, w.ambient_c);
-  const Solar s = solar_heat_gain(conductor, conditions);
-  b.solar_w_per_m = s.w_per_m;
-  b.sun = s.sun;
-  b.resistance_ohm_per_m = resistance_at(conductor, conductor_c);
-  b.air_density_kg_per_m3 =
-      air_properties(0.5 * (conductor_c + w.ambient_c), conditions.site.elevation_m)
-          .density_kg_per_m3;
-  return b;
-}
-
 }  // namespace ems::physics::ieee738

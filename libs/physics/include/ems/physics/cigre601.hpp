@@ -5,7 +5,8 @@
 // brochure's own irradiance model. The rating itself is physics::rate(Method::cigre601, ...).
 //
 // Conventions as in ieee738.hpp. Pure functions, any thread. The conductor must give its outer
-// strand diameter (surface roughness); heat_balance() throws std::invalid_argument otherwise.
+// strand diameter (surface roughness); physics::rate() and heat_balance() throw
+// std::invalid_argument otherwise.
 #include "ems/physics/conditions.hpp"
 #include "ems/physics/conductor.hpp"
 #include "ems/physics/heat_balance.hpp"
@@ -61,8 +62,5 @@ struct Solar {
 // I_B(0) = N_s 1280 sin H_s / (sin H_s + 0.314); I_B = I_B(0) (1 + 1.4e-4 y (1367 / I_B(0) - 1));
 // I_d = (430.5 - 0.3288 I_B) sin H_s; I_T = I_B (sin eta + F pi/2 sin H_s) + I_d (1 + F pi/2).
 Solar solar_heat_gain(const Conductor& conductor, const Conditions& conditions);
-
-HeatBalance heat_balance(const Conductor& conductor, const Conditions& conditions,
-                         double conductor_c);
 
 }  // namespace ems::physics::cigre601

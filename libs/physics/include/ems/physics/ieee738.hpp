@@ -56,8 +56,4 @@ struct Solar {
 };
 Solar solar_heat_gain(const Conductor& conductor, const Conditions& conditions);
 
-// All terms at `conductor_c` (called by physics::heat_balance).
-HeatBalance heat_balance(const Conductor& conductor, const Conditions& conditions,
-                         double conductor_c);
-
 }  // namespace ems::physics::ieee738
