@@ -158,6 +158,9 @@ TEST(LineControllerService, ServesHealthAndRateOverHttp) {
   ASSERT_TRUE(ems::testing::wait_for_http_ok(base + "/healthz", 20s))
       << ems::testing::tail_file(log);
   httplib::Client client("127.0.0.1", port);
+  auto ready = client.Get("/readyz");
+  ASSERT_TRUE(ready);
+  EXPECT_EQ(ready->status, 200);
   auto ok = client.Post("/rate", drake_request().dump(), "application/json");
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
