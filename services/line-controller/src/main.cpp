@@ -1,0 +1,100 @@
+// line-controller: dynamic line rating. `ems-line-controller rate` rates spans from JSON on stdin;
+// without a subcommand it serves /healthz, /readyz, /metrics and POST /rate. See README
+// "line-controller" for the fields and the EMS_* variables.
+
+#include <cstdlib>
+#include <exception>
+#include <iostream>
+#include <iterator>
+#include <string>
+
+#include "ems/runtime/config.hpp"
+#include "ems/runtime/http.hpp"
+#include "ems/runtime/log.hpp"
+#include "ems/runtime/metrics.hpp"
+#include "ems/runtime/shutdown.hpp"
+#include "rate_request.hpp"
+
+namespace {
+
+using namespace ems;
+using nlohmann::json;
+
+constexpr int kExitBadInput = 2;
+
+const char* kUsage =
+    "usage: ems-line-controller            serve HTTP (EMS_LINE_CONTROLLER_PORT, default 8450)\n"
+    "       ems-line-controller rate       rate: one JSON object or an array on stdin,\n"
+    "                                      JSON on stdout (fields: services/line-controller/"
+    "README.md)\n";
+
+int run_rate_cli() {
+  const std::string input{std::istreambuf_iterator<char>(std::cin),
+                          std::istreambuf_iterator<char>()};
+  json request;
+  try {
+    request = json::parse(input);
+  } catch (const json::parse_error& e) {
+    std::cerr << "ems-line-controller rate: input: not JSON: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+  try {
+    std::cout << line_controller::rate_json(request).dump(2) << "\n";
+    return 0;
+  } catch (const line_controller::RateInputError& e) {
+    std::cerr << "ems-line-controller rate: " << e.what() << "\n";
+    return kExitBadInput;
+  }
+}
+
+int run_service() {
+  runtime::install_shutdown_handlers();
+  runtime::log::init("line-controller");
+  auto& registry = runtime::metrics::Registry::global();
+
+  runtime::HttpServer server(runtime::http_options_from_env("EMS_LINE_CONTROLLER", 8450), registry);
+  server.post("/rate", [](const httplib::Request& req, httplib::Response& res) {
+    json body;
+    try {
+      body = json::parse(req.body);
+    } catch (const json::parse_error& e) {
+      runtime::problem(res, 400, "Bad Request", std::string("body is not JSON: ") + e.what());
+      return;
+    }
+    try {
+      res.set_content(line_controller::rate_json(body).dump(), "application/json");
+    } catch (const line_controller::RateInputError& e) {
+      runtime::problem(res, 422, "Invalid rating request", e.what(),
+                       {{e.json_pointer(), e.what()}});
+    }
+  });
+  server.start();
+  runtime::log::info("line-controller listening",
+                     {{"port", server.port()}, {"control_loop", "not implemented (rate only)"}});
+
+  runtime::wait_for_shutdown();
+  runtime::log::info("line-controller shutting down");
+  server.stop();
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string command = argc > 1 ? argv[1] : "";
+  if (command == "rate") return run_rate_cli();
+  if (command == "--help" || command == "-h" || command == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (!command.empty()) {
+    std::cerr << "ems-line-controller: unknown command \"" << command << "\"\n" << kUsage;
+    return kExitBadInput;
+  }
+  try {
+    return run_service();
+  } catch (const std::exception& e) {
+    ems::runtime::log::critical("line-controller failed to start", {{"error", e.what()}});
+    return 1;
+  }
+}
