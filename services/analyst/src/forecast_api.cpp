@@ -1,0 +1,78 @@
+#include "forecast_api.hpp"
+
+#include <cmath>
+
+#include "ems/forecasting/backtest.hpp"
+#include "ems/forecasting/models.hpp"
+
+namespace ems::analyst {
+
+namespace {
+
+using nlohmann::json;
+
+json number_or_null(double v) {
+  return std::isnan(v) ? json(nullptr) : json(v);
+}
+
+int require_day(const httplib::Request& req, const std::string& name) {
+  const auto day = forecasting::parse_day(req.get_param_value(name));
+  if (!day)
+    throw runtime::ProblemException(400, "Bad Request",
+                                    "query parameter '" + name + "' must be a date YYYY-MM-DD");
+  return *day;
+}
+
+}  // namespace
+
+void install_forecast_api(runtime::HttpServer& server, const forecasting::Dataset& data) {
+  server.get("/forecast", [&data](const httplib::Request& req, httplib::Response& res) {
+    const std::string target = req.get_param_value("target");
+    const std::string model_name =
+        req.has_param("model") ? req.get_param_value("model") : std::string("gbt");
+    if (target.empty())
+      throw runtime::ProblemException(400, "Bad Request", "query parameter 'target' is required");
+    const int from = require_day(req, "from");
+    const int to = require_day(req, "to");
+    if (to < from || to - from > 30)
+      throw runtime::ProblemException(400, "Bad Request",
+                                      "'from'..'to' must be 1 to 31 days, from <= to");
+    forecasting::Series series;
+    std::unique_ptr<forecasting::Model> model;
+    try {
+      series = data.series(target);
+      model = forecasting::make_model(model_name, target);
+    } catch (const std::invalid_argument& e) {
+      throw runtime::ProblemException(400, "Bad Request", e.what());
+    }
+    forecasting::BacktestResult result;
+    try {
+      result = forecasting::backtest(series, *model, {from, to, 1});
+    } catch (const std::invalid_argument& e) {
+      throw runtime::ProblemException(400, "Bad Request", e.what());
+    }
+    json points = json::array();
+    for (const auto& h : result.hours) {
+      const std::string& label = data.label_text(h.day, h.hour);
+      points.push_back(
+          {{"timestamp", label.empty() ? forecasting::format_label({h.day, h.hour}) : label},
+           {"forecast", number_or_null(h.forecast)},
+           {"actual", number_or_null(h.actual)}});
+    }
+    const auto& m = result.metrics;
+    json body = {{"target", target},
+                 {"model", result.model},
+                 {"from", forecasting::format_day(from)},
+                 {"to", forecasting::format_day(to)},
+                 {"points", points},
+                 {"metrics",
+                  {{"hours", m.hours},
+                   {"mae", number_or_null(m.mae)},
+                   {"rmse", number_or_null(m.rmse)},
+                   {"persistence_mae", number_or_null(m.persistence_mae)},
+                   {"skill", number_or_null(m.skill)}}}};
+    res.set_content(body.dump(), "application/json");
+  });
+}
+
+}  // namespace ems::analyst
