@@ -57,15 +57,28 @@ class ClearSkyScaled final : public Model {
  public:
   explicit ClearSkyScaled(Place place) : place_(place) {}
   std::string name() const override { return "clear_sky"; }
+  // The clearest of the last 7 days (highest day_clearness) carried to day D hour by hour, each
+  // hour scaled by the change of its clear-sky GHI: the fleet's own clear-day profile (trackers,
+  // orientation) with the sun of day D.
   DayForecast predict(const Series& history, int day) const override {
     DayForecast f = nan_day();
     double best = kMissing;
+    int clearest = 0;
     for (int k = 1; k <= 7; ++k) {
       const double c = day_clearness(history, place_, day - k);
-      if (!std::isnan(c) && (std::isnan(best) || c > best)) best = c;
+      if (!std::isnan(c) && (std::isnan(best) || c > best)) {
+        best = c;
+        clearest = day - k;
+      }
     }
     if (std::isnan(best)) return f;
-    for (int h = 0; h < 24; ++h) f[h] = best * clear_sky_for(place_, day, h);
+    for (int h = 0; h < 24; ++h) {
+      const double then = clear_sky_for(place_, clearest, h);
+      const double now = clear_sky_for(place_, day, h);
+      const double v = history.at(clearest, h);
+      // Below 20 W/m2 the ratio is noise (dawn, dusk): keep the clearest day's value.
+      f[h] = then > 20.0 && now > 0.0 ? v * now / then : v;
+    }
     return f;
   }
 

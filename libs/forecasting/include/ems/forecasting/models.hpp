@@ -6,8 +6,8 @@
 //   persistence      value of the same hour yesterday (the one to beat)
 //   seasonal_naive   mean of the same hour over the last 7 days
 //   climatology      mean of the same hour over the last 28 days
-//   clear_sky        clear-sky GHI of the hour scaled by the clearest of the last 7 days
-//                    (sum of values / sum of clear-sky GHI); meant for solar targets
+//   clear_sky        the clearest of the last 7 days (sum of values / sum of clear-sky GHI),
+//                    each hour scaled by its clear-sky GHI change to day D; meant for solar
 //   gbt              gradient-boosted trees (xgboost C API) on features_for_day(), trained on the
 //                    last `train_days` days before the training origin (squared error; xgboost
 //                    1.7's reg:absoluteerror diverged on this data and was dropped)
