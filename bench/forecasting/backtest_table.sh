@@ -18,7 +18,7 @@ for target in solar_system system_load solar_farwest solar_centereast; do
     log="$(mktemp)"
     /usr/bin/time -f 'TIME %e %M' "$bin" backtest --data "$data" --target "$target" \
       --from "$from" --to "$to" --model "$model" >/dev/null 2>"$log"
-    line="$(grep '^scored_hours=' "$log")"
+    line=" $(grep "^scored_hours=" "$log")"
     read -r secs kb < <(grep '^TIME ' "$log" | cut -d' ' -f2-)
     get() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
     printf '| %s | %s | %s | %s | %s | %s | %s | %s | %.0f |\n' "$target" "$model" \
