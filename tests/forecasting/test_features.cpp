@@ -9,6 +9,7 @@
 #include "ems/forecasting/dataset.hpp"
 #include "ems/forecasting/features.hpp"
 #include "ems/forecasting/models.hpp"
+#include "series_fixture.hpp"
 
 namespace ems::forecasting {
 namespace {
@@ -66,12 +67,7 @@ TEST(Features, ClearSkyFollowsTheTexasSunAndTheDstClockShift) {
             clear_sky_for(texas, day("2023-06-21"), 14));
 }
 
-Series ramp_series(int first, int days) {
-  Series s{"x", first, std::vector<double>(static_cast<std::size_t>(days) * 24)};
-  for (int d = 0; d < days; ++d)
-    for (int h = 0; h < 24; ++h) s.values[static_cast<std::size_t>(d * 24 + h)] = 100.0 * d + h;
-  return s;
-}
+using testing::ramp_series;
 
 TEST(Features, LagsAreReadFromPastDaysOnlyAndMissingStaysMissing) {
   const int first = day("2023-01-02");

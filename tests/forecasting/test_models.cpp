@@ -6,6 +6,7 @@
 
 #include "ems/forecasting/backtest.hpp"
 #include "ems/forecasting/models.hpp"
+#include "series_fixture.hpp"
 
 namespace ems::forecasting {
 namespace {
@@ -14,13 +15,7 @@ int day(const char* text) {
   return *parse_day(text);
 }
 
-// value(d, h) = 100 * d + h for d = 0.. (days since `first`).
-Series ramp_series(int first, int days) {
-  Series s{"x", first, std::vector<double>(static_cast<std::size_t>(days) * 24)};
-  for (int d = 0; d < days; ++d)
-    for (int h = 0; h < 24; ++h) s.values[static_cast<std::size_t>(d * 24 + h)] = 100.0 * d + h;
-  return s;
-}
+using testing::ramp_series;
 
 TEST(Baselines, PersistenceIsTheSameHourYesterday) {
   const int first = day("2023-01-02");

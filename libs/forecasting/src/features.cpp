@@ -52,19 +52,6 @@ struct Past {
   double at(int day, int hour) const { return day < origin ? history.at(day, hour) : kMissing; }
 };
 
-double mean_of(const Past& past, int day, int hour, int days) {
-  double sum = 0.0;
-  int n = 0;
-  for (int k = 1; k <= days; ++k) {
-    const double v = past.at(day - k, hour);
-    if (!std::isnan(v)) {
-      sum += v;
-      ++n;
-    }
-  }
-  return n > 0 ? sum / n : kMissing;
-}
-
 double daily_mean(const Past& past, int day) {
   double sum = 0.0;
   int n = 0;
@@ -79,6 +66,19 @@ double daily_mean(const Past& past, int day) {
 }
 
 }  // namespace
+
+double mean_of_hour(const Series& history, int day, int hour, int days) {
+  double sum = 0.0;
+  int n = 0;
+  for (int k = 1; k <= days; ++k) {
+    const double v = history.at(day - k, hour);
+    if (!std::isnan(v)) {
+      sum += v;
+      ++n;
+    }
+  }
+  return n > 0 ? sum / n : kMissing;
+}
 
 double target_scale(const Series& history, int day) {
   double scale = kMissing;
@@ -130,7 +130,7 @@ std::array<FeatureRow, 24> features_for_day(const Series& history, const Place& 
     f[7] = unit(past.at(day - 1, hour));
     f[8] = unit(past.at(day - 2, hour));
     f[9] = unit(past.at(day - 7, hour));
-    f[10] = unit(mean_of(past, day, hour, 7));
+    f[10] = unit(mean_of_hour(history, day, hour, 7));
     double max14 = kMissing;
     for (int k = 1; k <= 14; ++k) {
       const double v = past.at(day - k, hour);

@@ -33,18 +33,7 @@ class MeanOfDays final : public Model {
   std::string name() const override { return name_; }
   DayForecast predict(const Series& history, int day) const override {
     DayForecast f = nan_day();
-    for (int h = 0; h < 24; ++h) {
-      double sum = 0.0;
-      int n = 0;
-      for (int k = 1; k <= days_; ++k) {
-        const double v = history.at(day - k, h);
-        if (!std::isnan(v)) {
-          sum += v;
-          ++n;
-        }
-      }
-      if (n > 0) f[h] = sum / n;
-    }
+    for (int h = 0; h < 24; ++h) f[h] = mean_of_hour(history, day, h, days_);
     return f;
   }
 

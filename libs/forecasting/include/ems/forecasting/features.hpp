@@ -37,6 +37,10 @@ double clear_sky_for(const Place& place, int day, int hour);
 // NaN when the day has fewer than 20 known hours.
 double day_clearness(const Series& history, const Place& place, int day);
 
+// Mean of `hour` over the `days` days before `day` that have it (NaN when none): the 7-day
+// feature and the seasonal-naive and climatology baselines.
+double mean_of_hour(const Series& history, int day, int hour, int days);
+
 // Value features and the target are in units of the day's scale: the largest value of the 14
 // days before `day` (a capacity proxy known at the origin, so trees trained on last year's
 // smaller fleet still reach this year's levels); 1 when no value is known.
