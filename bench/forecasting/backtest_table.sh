@@ -14,7 +14,7 @@ data="$root/data/ercot/ercot_solar_load_temp_hourly_2022-06_2023-12.csv"
 echo "| target | model | MAE | RMSE | persistence MAE | skill | hours | time s | peak RSS MB |"
 echo "|---|---|---:|---:|---:|---:|---:|---:|---:|"
 for target in solar_system system_load solar_farwest solar_centereast; do
-  for model in persistence seasonal_naive climatology clear_sky gbt; do
+  for model in persistence seasonal_naive climatology clear_sky gbt gbt_median; do
     log="$(mktemp)"
     /usr/bin/time -f 'TIME %e %M' "$bin" backtest --data "$data" --target "$target" \
       --from "$from" --to "$to" --model "$model" >/dev/null 2>"$log"

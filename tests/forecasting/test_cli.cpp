@@ -184,6 +184,17 @@ TEST(AnalystService, WithoutASubcommandItServesHealthAndForecastsAndStopsOnSigte
   ASSERT_TRUE(res);
   EXPECT_EQ(res->status, 200);
   EXPECT_EQ(nlohmann::json::parse(res->body)["model"], "gbt");
+  res = client.Get("/forecast?target=solar_system&from=2023-12-01&to=2023-12-01&interval=80");
+  ASSERT_TRUE(res);
+  ASSERT_EQ(res->status, 200) << res->body;
+  const auto with_interval = nlohmann::json::parse(res->body);
+  EXPECT_EQ(with_interval["interval"], 80);
+  const auto& noon = with_interval["points"][13];
+  EXPECT_LE(noon["lower"].get<double>(), noon["upper"].get<double>());
+  EXPECT_GT(noon["upper"].get<double>(), noon["lower"].get<double>() + 100.0);
+  EXPECT_EQ(
+      client.Get("/forecast?target=solar_system&from=2023-12-01&to=2023-12-01&interval=81")->status,
+      400);
   res = client.Get("/forecast?target=nope&from=2023-12-01&to=2023-12-02");
   EXPECT_EQ(res->status, 400);
   EXPECT_NE(res->body.find("unknown column"), std::string::npos);

@@ -144,6 +144,34 @@ TEST(Backtest, TreesAreScoredOnTheSameHoursAsPersistence) {
   EXPECT_LT(m.mae, 2.0 * m.persistence_mae);
 }
 
+TEST(Backtest, QuantileTreesGiveAnOrderedIntervalThatCoversAboutItsShare) {
+  const auto ds = Dataset::load_csv(EMS_ERCOT_CSV);
+  const Series s = ds.series("solar_system");
+  const BacktestOptions window{day("2023-11-20"), day("2023-12-10"), 1};
+  auto q10 = make_model("gbt_q10", "solar_system");
+  auto q90 = make_model("gbt_q90", "solar_system");
+  EXPECT_EQ(q90->name(), "gbt_q90");
+  EXPECT_EQ(make_model("gbt_q07", "x")->name(), "gbt_q07");
+  EXPECT_EQ(make_model("gbt_q29", "x")->name(), "gbt_q29");
+  const auto lo = backtest(s, *q10, window);
+  const auto hi = backtest(s, *q90, window);
+  std::size_t n = 0, inside = 0, ordered = 0;
+  for (std::size_t i = 0; i < lo.hours.size(); ++i) {
+    const double a = lo.hours[i].actual;
+    if (std::isnan(a)) continue;
+    ++n;
+    ordered += lo.hours[i].forecast <= hi.hours[i].forecast ? 1 : 0;
+    inside += lo.hours[i].forecast <= a && a <= hi.hours[i].forecast ? 1 : 0;
+  }
+  ASSERT_GT(n, 400u);
+  EXPECT_EQ(ordered, n);
+  const double coverage = static_cast<double>(inside) / static_cast<double>(n);
+  EXPECT_GT(coverage, 0.6);  // nominal 0.8; 0.79 on the 90-day window (README)
+  EXPECT_LT(coverage, 0.97);
+  EXPECT_THROW(make_model("gbt_q00", "x"), std::invalid_argument);
+  EXPECT_THROW(make_model("gbt_q5", "x"), std::invalid_argument);
+}
+
 TEST(Backtest, RangesOutsideTheDataAreClearErrors) {
   const Series s = Series{"x", day("2023-01-02"), std::vector<double>(48, 1.0)};
   auto model = make_model("persistence", "x");

@@ -3,6 +3,7 @@
 #include <xgboost/c_api.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <stdexcept>
 
@@ -99,6 +100,13 @@ struct Matrix {
 GbtModel::GbtModel(std::string target, GbtParams params)
     : target_(std::move(target)), place_(place_for_target(target_)), params_(params) {}
 
+std::string GbtModel::name() const {
+  if (params_.quantile <= 0.0 || params_.quantile >= 1.0) return "gbt";
+  const long percent = std::lround(params_.quantile * 100.0);
+  if (percent == 50) return "gbt_median";
+  return std::string("gbt_q") + char('0' + percent / 10) + char('0' + percent % 10);
+}
+
 GbtModel::~GbtModel() {
   if (booster_) XGBoosterFree(booster_);
 }
@@ -147,8 +155,33 @@ void GbtModel::fit(const Series& history) {
   set_param("tree_method", "hist");
   set_param("seed", "42");
   set_param("verbosity", "0");
+  const bool pinball = params_.quantile > 0.0 && params_.quantile < 1.0;
+  if (pinball) {
+    // Start from the labels' quantile, then boost on the pinball loss's gradient (hessian 1):
+    // xgboost 1.7 has no quantile objective, its C API takes custom gradients.
+    std::vector<float> sorted = set.labels;
+    const auto k = static_cast<std::ptrdiff_t>(params_.quantile * (sorted.size() - 1));
+    std::nth_element(sorted.begin(), sorted.begin() + k, sorted.end());
+    set_param("base_score", std::to_string(sorted[static_cast<std::size_t>(k)]));
+  }
+  std::vector<float> grad(set.labels.size()), hess(set.labels.size(), 1.0f);
   for (int i = 0; i < params_.trees; ++i) {
-    if (XGBoosterUpdateOneIter(booster, i, train.handle) != 0) {
+    int rc = 0;
+    if (pinball) {
+      bst_ulong len = 0;
+      const float* pred = nullptr;
+      rc = XGBoosterPredict(booster, train.handle, 0, 0, 1, &len, &pred);
+      if (rc == 0 && len != grad.size()) rc = -1;
+      for (std::size_t j = 0; rc == 0 && j < grad.size(); ++j)
+        grad[j] = pred[j] >= set.labels[j] ? static_cast<float>(1.0 - params_.quantile)
+                                           : static_cast<float>(-params_.quantile);
+      if (rc == 0)
+        rc = XGBoosterBoostOneIter(booster, train.handle, grad.data(), hess.data(),
+                                   static_cast<bst_ulong>(grad.size()));
+    } else {
+      rc = XGBoosterUpdateOneIter(booster, i, train.handle);
+    }
+    if (rc != 0) {
       const std::string err = XGBGetLastError();
       XGBoosterFree(booster);
       throw std::runtime_error("xgboost training: " + err);
@@ -179,7 +212,7 @@ DayForecast GbtModel::predict(const Series& history, int day) const {
 }
 
 std::vector<std::string> model_names() {
-  return {"persistence", "seasonal_naive", "climatology", "clear_sky", "gbt"};
+  return {"persistence", "seasonal_naive", "climatology", "clear_sky", "gbt", "gbt_median"};
 }
 
 std::unique_ptr<Model> make_model(std::string_view name, const std::string& target, GbtParams gbt) {
@@ -188,6 +221,15 @@ std::unique_ptr<Model> make_model(std::string_view name, const std::string& targ
   if (name == "climatology") return std::make_unique<MeanOfDays>("climatology", 28);
   if (name == "clear_sky") return std::make_unique<ClearSkyScaled>(place_for_target(target));
   if (name == "gbt") return std::make_unique<GbtModel>(target, gbt);
+  if (name == "gbt_median") {
+    gbt.quantile = 0.5;
+    return std::make_unique<GbtModel>(target, gbt);
+  }
+  if (name.size() == 7 && name.substr(0, 5) == "gbt_q" && std::isdigit(name[5]) &&
+      std::isdigit(name[6]) && name.substr(5) != "00") {
+    gbt.quantile = ((name[5] - '0') * 10 + (name[6] - '0')) / 100.0;
+    return std::make_unique<GbtModel>(target, gbt);
+  }
   std::string names;
   for (const auto& n : model_names()) names += (names.empty() ? "" : ", ") + n;
   throw std::invalid_argument("unknown model '" + std::string(name) + "' (models: " + names + ")");

@@ -1,5 +1,6 @@
 #include "forecast_api.hpp"
 
+#include <cctype>
 #include <cmath>
 
 #include "ems/forecasting/backtest.hpp"
@@ -51,13 +52,38 @@ void install_forecast_api(runtime::HttpServer& server, const forecasting::Datase
     } catch (const std::invalid_argument& e) {
       throw runtime::ProblemException(400, "Bad Request", e.what());
     }
+    // Optional central interval from two quantile models (gbt_qLL, gbt_qHH).
+    std::vector<forecasting::HourResult> lower, upper;
+    int interval = 0;
+    if (req.has_param("interval")) {
+      const std::string text = req.get_param_value("interval");
+      interval =
+          text.size() == 2 && std::isdigit(text[0]) && std::isdigit(text[1]) ? std::stoi(text) : 0;
+      if (interval < 2 || interval > 98 || interval % 2 != 0)
+        throw runtime::ProblemException(400, "Bad Request",
+                                        "'interval' must be an even percentage 02..98");
+      const int low = (100 - interval) / 2;
+      const auto quantile = [&](int q) {
+        const std::string name = std::string("gbt_q") + char('0' + q / 10) + char('0' + q % 10);
+        auto m = forecasting::make_model(name, target);
+        return forecasting::backtest(series, *m, {from, to, 1}).hours;
+      };
+      lower = quantile(low);
+      upper = quantile(100 - low);
+    }
     json points = json::array();
-    for (const auto& h : result.hours) {
+    for (std::size_t i = 0; i < result.hours.size(); ++i) {
+      const auto& h = result.hours[i];
       const std::string& label = data.label_text(h.day, h.hour);
-      points.push_back(
-          {{"timestamp", label.empty() ? forecasting::format_label({h.day, h.hour}) : label},
-           {"forecast", number_or_null(h.forecast)},
-           {"actual", number_or_null(h.actual)}});
+      json point = {
+          {"timestamp", label.empty() ? forecasting::format_label({h.day, h.hour}) : label},
+          {"forecast", number_or_null(h.forecast)},
+          {"actual", number_or_null(h.actual)}};
+      if (interval > 0) {
+        point["lower"] = number_or_null(lower[i].forecast);
+        point["upper"] = number_or_null(upper[i].forecast);
+      }
+      points.push_back(std::move(point));
     }
     const auto& m = result.metrics;
     json body = {{"target", target},
@@ -65,6 +91,7 @@ void install_forecast_api(runtime::HttpServer& server, const forecasting::Datase
                  {"from", forecasting::format_day(from)},
                  {"to", forecasting::format_day(to)},
                  {"points", points},
+                 {"interval", interval > 0 ? json(interval) : json(nullptr)},
                  {"metrics",
                   {{"hours", m.hours},
                    {"mae", number_or_null(m.mae)},

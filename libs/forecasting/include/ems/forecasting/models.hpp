@@ -11,6 +11,9 @@
 //   gbt              gradient-boosted trees (xgboost C API) on features_for_day(), trained on the
 //                    last `train_days` days before the training origin (squared error; xgboost
 //                    1.7's reg:absoluteerror diverged on this data and was dropped)
+//   gbt_median       the same trees on the pinball loss at 0.5 (custom gradients through the C
+//   gbt_qNN          API: xgboost 1.7 has no quantile objective); gbt_q01..gbt_q99 the NN-th
+//                    percentile, e.g. gbt_q10 and gbt_q90 for an 80% interval
 //
 // Missing inputs give a NaN forecast for that hour (never an invented value).
 // Threading: predict() is const and may run concurrently; fit() must not run concurrently with
@@ -49,7 +52,9 @@ struct GbtParams {
   double learning_rate = 0.05;
   double subsample = 0.8;
   int train_days = 60;  // training window before the origin
-  int threads = 1;      // xgboost nthread; more threads spin-wait on a busy 2-core machine
+  // In (0, 1): learn this quantile with the pinball loss (custom gradients) instead of the mean.
+  double quantile = -1.0;
+  int threads = 1;  // xgboost nthread; more threads spin-wait on a busy 2-core machine
 };
 
 class GbtModel final : public Model {
@@ -59,7 +64,8 @@ class GbtModel final : public Model {
   GbtModel(const GbtModel&) = delete;
   GbtModel& operator=(const GbtModel&) = delete;
 
-  std::string name() const override { return "gbt"; }
+  // "gbt", "gbt_median" or "gbt_qNN" (the name make_model takes back).
+  std::string name() const override;
   bool trainable() const override { return true; }
   void fit(const Series& history) override;
   DayForecast predict(const Series& history, int day) const override;
@@ -84,7 +90,8 @@ class GbtModel final : public Model {
   bool nonnegative_ = false;
 };
 
-// "persistence", "seasonal_naive", "climatology", "clear_sky", "gbt".
+// "persistence", "seasonal_naive", "climatology", "clear_sky", "gbt", "gbt_median" (make_model
+// also accepts "gbt_q01".."gbt_q99", which are not listed).
 std::vector<std::string> model_names();
 std::unique_ptr<Model> make_model(std::string_view name, const std::string& target,
                                   GbtParams gbt = {});
