@@ -44,6 +44,19 @@ void BM_TrainGbt(benchmark::State& state) {
 }
 BENCHMARK(BM_TrainGbt)->Arg(60)->Arg(365)->Unit(benchmark::kMillisecond);
 
+// The pinball-loss trees (gbt_median, gbt_qNN): one extra prediction pass per tree.
+void BM_TrainGbtQuantile(benchmark::State& state) {
+  const Series history = data().series("solar_system").before(kOrigin);
+  GbtParams params;
+  params.train_days = static_cast<int>(state.range(0));
+  params.quantile = 0.9;
+  for (auto _ : state) {
+    GbtModel model("solar_system", params);
+    model.fit(history);
+  }
+}
+BENCHMARK(BM_TrainGbtQuantile)->Arg(60)->Unit(benchmark::kMillisecond);
+
 void BM_Forecast(benchmark::State& state, const char* name) {
   const Series history = data().series("solar_system").before(kOrigin);
   auto model = make_model(name, "solar_system");

@@ -16,7 +16,8 @@ namespace {
 constexpr const char* kUsage =
     "usage: ems-analyst backtest --data FILE --target COLUMN --from YYYY-MM-DD --to YYYY-MM-DD "
     "[--model NAME] [--refit-days N] [--trees N] [--depth N] [--train-days N]\n"
-    "models: persistence seasonal_naive climatology clear_sky gbt gbt_median gbt_q01..gbt_q99 (default gbt)\n";
+    "models: persistence seasonal_naive climatology clear_sky gbt gbt_median gbt_q01..gbt_q99 "
+    "(default gbt)\n";
 
 std::string fixed(double v, int decimals) {
   if (std::isnan(v)) return "";
