@@ -200,6 +200,9 @@ TEST(AnalystService, WithoutASubcommandItServesHealthAndForecastsAndStopsOnSigte
   EXPECT_NE(res->body.find("unknown column"), std::string::npos);
   EXPECT_EQ(client.Get("/forecast?target=solar_system&from=2023-12-01&to=2024-03-01")->status, 400);
   EXPECT_EQ(client.Get("/forecast?target=solar_system&from=x&to=2023-12-02")->status, 400);
+  res = client.Get("/forecast?target=solar_system&from=2022-06-29&to=2022-06-30");  // no history
+  EXPECT_EQ(res->status, 422);
+  EXPECT_NE(res->body.find("not enough history"), std::string::npos);
   const auto metrics = client.Get("/metrics");
   EXPECT_NE(metrics->body.find("ems_analyst_data_rows 12621"), std::string::npos);
 

@@ -24,6 +24,19 @@ int require_day(const httplib::Request& req, const std::string& name) {
   return *day;
 }
 
+// The rolling-origin forecasts of [from, to]: a range outside the data is the client's error
+// (400), a model that cannot be trained there (too little history before `from`) is 422.
+forecasting::BacktestResult forecast_range(const forecasting::Series& series,
+                                           forecasting::Model& model, int from, int to) {
+  try {
+    return forecasting::backtest(series, model, {from, to, 1});
+  } catch (const std::invalid_argument& e) {
+    throw runtime::ProblemException(400, "Bad Request", e.what());
+  } catch (const std::runtime_error& e) {
+    throw runtime::ProblemException(422, "Unprocessable Content", e.what());
+  }
+}
+
 }  // namespace
 
 void install_forecast_api(runtime::HttpServer& server, const forecasting::Dataset& data) {
@@ -46,12 +59,7 @@ void install_forecast_api(runtime::HttpServer& server, const forecasting::Datase
     } catch (const std::invalid_argument& e) {
       throw runtime::ProblemException(400, "Bad Request", e.what());
     }
-    forecasting::BacktestResult result;
-    try {
-      result = forecasting::backtest(series, *model, {from, to, 1});
-    } catch (const std::invalid_argument& e) {
-      throw runtime::ProblemException(400, "Bad Request", e.what());
-    }
+    const forecasting::BacktestResult result = forecast_range(series, *model, from, to);
     // Optional central interval from two quantile models (gbt_qLL, gbt_qHH).
     std::vector<forecasting::HourResult> lower, upper;
     int interval = 0;
@@ -66,7 +74,7 @@ void install_forecast_api(runtime::HttpServer& server, const forecasting::Datase
       const auto quantile = [&](int q) {
         const std::string name = std::string("gbt_q") + char('0' + q / 10) + char('0' + q % 10);
         auto m = forecasting::make_model(name, target);
-        return forecasting::backtest(series, *m, {from, to, 1}).hours;
+        return forecast_range(series, *m, from, to).hours;
       };
       lower = quantile(low);
       upper = quantile(100 - low);

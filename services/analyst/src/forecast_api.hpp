@@ -11,7 +11,8 @@
 //    "metrics":{"hours":48,"mae":512.3,"rmse":900.1,"persistence_mae":700.2,"skill":0.27}}
 //
 // Bad input (unknown target or model, malformed or out-of-data dates, range too long, bad
-// interval) answers 400 problem+json. Unknown values are JSON null. Requests run concurrently:
+// interval) answers 400 problem+json; a model that cannot be trained for the range (under 7 days
+// of history before it) 422. Unknown values are JSON null. Requests run concurrently:
 // each builds its own models (a gbt model trains on the 60 days before each day, ~40 ms - the
 // registry that would let serving skip training is not part of this service yet).
 #include "ems/forecasting/dataset.hpp"
