@@ -1,4 +1,6 @@
+#include <atomic>
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <sstream>
@@ -31,22 +33,36 @@ std::vector<char*> c_argv(const std::vector<std::string>& argv) {
 
 }  // namespace
 
-int free_loopback_port() {
+namespace {
+
+// Whether 127.0.0.1:port (TCP) can be bound right now.
+bool bindable(int port) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof addr;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    const std::string error = std::strerror(errno);
-    ::close(fd);
-    throw std::runtime_error("cannot find a free loopback port: " + error);
-  }
+  addr.sin_port = htons(static_cast<std::uint16_t>(port));
+  const bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   ::close(fd);
-  return ntohs(addr.sin_port);
+  return ok;
+}
+
+}  // namespace
+
+// Ports come from 21000..28999, below Linux's ephemeral range (32768..60999): a port handed out
+// here and released until its server binds it cannot meanwhile be taken as the local port of
+// some outgoing connection - which, with every test process opening connections, the kernel's
+// own "port 0" choice could not promise. Each process starts in its own slice (by pid) and walks
+// forward, skipping ports that are bound, so parallel test processes rarely meet.
+int free_loopback_port() {
+  constexpr int kFirst = 21000, kCount = 8000, kSlices = 64;
+  static std::atomic<int> next{static_cast<int>(::getpid() % kSlices) * (kCount / kSlices)};
+  for (int attempt = 0; attempt < kCount; ++attempt) {
+    const int port = kFirst + (next++ % kCount);
+    if (bindable(port)) return port;
+  }
+  throw std::runtime_error("cannot find a free loopback port in 21000..28999");
 }
 
 ChildProcess::~ChildProcess() {

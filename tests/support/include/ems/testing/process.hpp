@@ -9,7 +9,8 @@
 
 namespace ems::testing {
 
-// A free TCP port on 127.0.0.1 (bound and released; good enough for tests).
+// A free TCP port on 127.0.0.1 (checked by binding it, then released), outside the kernel's
+// ephemeral range; successive calls in one process return different ports.
 int free_loopback_port();
 
 // A child process with stdout+stderr appended to a log file.
