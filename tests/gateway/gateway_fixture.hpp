@@ -39,19 +39,21 @@ class Recorder {
 
   Recorder(const std::string& url, runtime::metrics::Registry& registry,
            std::string id = "recorder")
-      : client_(options(url, std::move(id)), registry) {
-    client_.subscribe("sites/#", 1, [this](const runtime::MqttMessage& m) {
+      : client_(std::make_unique<runtime::MqttClient>(options(url, std::move(id)), registry)) {
+    client_->subscribe("sites/#", 1, [this](const runtime::MqttMessage& m) {
       {
         std::lock_guard lock(mutex_);
         seen_[m.topic].push_back({m.payload, m.retained, std::chrono::steady_clock::now()});
       }
       cv_.notify_all();
     });
-    client_.start();
-    EXPECT_TRUE(client_.wait_connected(10s));
+    client_->start();
+    EXPECT_TRUE(client_->wait_connected(10s));
   }
+  // The client goes first: its delivery thread must not write into a map already destroyed.
+  ~Recorder() { client_.reset(); }
 
-  runtime::MqttClient& client() { return client_; }
+  runtime::MqttClient& client() { return *client_; }
 
   // Waits until `pred` (called under the lock with the map) holds or `timeout` passes.
   bool wait(std::function<bool(const std::map<std::string, std::vector<Seen>>&)> pred,
@@ -117,7 +119,7 @@ class Recorder {
     o.max_reconnect_delay = 1000ms;
     return o;
   }
-  runtime::MqttClient client_;
+  std::unique_ptr<runtime::MqttClient> client_;
   std::mutex mutex_;
   std::condition_variable cv_;
   std::map<std::string, std::vector<Seen>> seen_;
