@@ -90,15 +90,21 @@ TEST_F(GatewayResilience, BrokerRestartResumesWithoutRestartingTheGateway) {
         return it != seen.end() && it->second.back().at > after;
       },
       10s));
-  // Commands are subscribed again too.
+  // Commands are subscribed again too. A command sent before the gateway's SUBSCRIBE reached the
+  // new broker is lost by design (QoS 1, not retained, clean session): the sender retries with
+  // a new command_id, as an operator tool does.
   const std::string limit = contract::command_topic(kSite, "gpu_node_1", contract::Verb::set,
                                                     "gpu_1_power_limit", contract::Unit::watts);
   const std::string ack = contract::ack_topic(kSite, "gpu_node_1", contract::Verb::set,
                                               "gpu_1_power_limit", contract::Unit::watts);
-  const std::string id = contract::random_uuid();
-  rec.client().publish(limit, command_payload(700.0, id), 1, false);
-  EXPECT_TRUE(rec.wait_terminal(ack, id, 10s));
-  EXPECT_EQ(rec.ack_states(ack, id).back(), "done");
+  std::vector<std::string> states;
+  for (int attempt = 0; attempt < 10 && states.empty(); ++attempt) {
+    const std::string id = contract::random_uuid();
+    rec.client().publish(limit, command_payload(700.0, id), 1, false);
+    if (rec.wait_terminal(ack, id, 2s)) states = rec.ack_states(ack, id);
+  }
+  ASSERT_FALSE(states.empty()) << "no command answered after the restart";
+  EXPECT_EQ(states.back(), "done");
 }
 
 TEST_F(GatewayResilience, ReconcilesAddedRemovedAndUntouchedDevices) {
