@@ -195,9 +195,9 @@ struct RunningGateway {
   runtime::metrics::Registry registry;
   runtime::MqttClient mqtt;
   Gateway gateway;
-  RunningGateway(const std::string& url, const Json& doc, GatewayOptions o = fast_options())
-      : mqtt(gateway_mqtt(url, o.shard), registry),
-        gateway(o, mqtt, fixtures::testing::demo_secrets(), registry) {
+  RunningGateway(const std::string& url, const Json& doc, GatewayOptions o = fast_options(),
+                 runtime::Secrets secrets = fixtures::testing::demo_secrets())
+      : mqtt(gateway_mqtt(url, o.shard), registry), gateway(o, mqtt, std::move(secrets), registry) {
     gateway.start();
     mqtt.start();
     EXPECT_TRUE(mqtt.wait_connected(10s));

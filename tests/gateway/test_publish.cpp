@@ -101,5 +101,19 @@ TEST_F(GatewayPublish, RollupsFollowTheirInputsAndStopWhenStale) {
       rec.wait([&](const auto& seen) { return Recorder::count_in(seen, sum) > before; }, 15s));
 }
 
+TEST_F(GatewayPublish, ADeviceThatCannotBeServedIsOfflineAndTheOthersRun) {
+  // Without the secrets file, pdu_2 (SNMPv3) and gpu_node_2 (Redfish auth) have no driver.
+  Recorder rec(broker_->url(), runtime::metrics::Registry::global());
+  RunningGateway gw(broker_->url(), asyncapi_, fast_options(), runtime::Secrets::parse("{}"));
+  EXPECT_TRUE(rec.wait(
+      [&](const auto& seen) {
+        return comm_value(Recorder::last_in(seen, comm_topic("pdu_2"))) == "OFFLINE" &&
+               comm_value(Recorder::last_in(seen, comm_topic("gpu_node_2"))) == "OFFLINE" &&
+               comm_value(Recorder::last_in(seen, comm_topic("pdu_1"))) == "ONLINE" &&
+               comm_value(Recorder::last_in(seen, comm_topic("gpu_node_1"))) == "ONLINE";
+      },
+      15s));
+}
+
 }  // namespace
 }  // namespace ems::gateway::testing

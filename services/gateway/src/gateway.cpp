@@ -178,6 +178,7 @@ void Gateway::apply(const Json& asyncapi) {
   }
   for (auto& w : to_stop) w->stop();
   to_stop.clear();
+  std::vector<std::string> unservable;
   for (const auto& t : to_clear) mqtt_.publish(t, "", 1, true);
   {
     std::lock_guard lock(mutex_);
@@ -190,12 +191,24 @@ void Gateway::apply(const Json& asyncapi) {
       DeviceRun& run = running_[id];
       run.fingerprint = d.fingerprint;
       start_device(id, d, run);
+      if (run.workers.empty() && !run.states.empty()) {
+        // Not one connection can be served (e.g. its credentials entry is missing): say so.
+        run.published = CommState::offline;
+        unservable.push_back(contract::measurement_topic(plan->site_id, id, contract::kCommStatus,
+                                                         contract::Unit::none));
+      }
       ++started;
     }
     std::size_t workers = 0;
     for (const auto& [id, r] : running_) workers += r.workers.size();
     workers_gauge_.set(double(workers));
   }
+  for (const auto& t : unservable)
+    mqtt_.publish(t,
+                  contract::encode(
+                      contract::EnumSample{contract::to_timestamp(std::chrono::system_clock::now()),
+                                           std::string(to_string(CommState::offline))}),
+                  0, true);
   if (new_site) {
     subscribe("sites/" + plan->site_id + "/devices/+/commands/#", 1, &Gateway::on_command);
   }
