@@ -408,6 +408,12 @@ TEST(PayloadVocabulary, StatesUuidsAndVersions) {
         "3f2b8c1e-9a4d-4c7e-8b1a-2d5e6f7081921", "g f2b8c1e-9a4d-4c7e-8b1a-2d5e6f70819"}) {
     EXPECT_FALSE(is_uuid(bad)) << bad;
   }
+  // random_uuid: version 4, variant 10, lowercase, distinct.
+  const std::string a = random_uuid(), b = random_uuid();
+  EXPECT_TRUE(is_uuid(a)) << a;
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a[14], '4');
+  EXPECT_NE(std::string("89ab").find(a[19]), std::string::npos) << a;
   // The version grammar is semver.hpp's; the codec must apply it on both sides.
   for (const char* ok : {"0.0.0", "1.2.3", "10.20.30", "2147483647.0.1"}) {
     EXPECT_EQ(decode_topology_changed(encode(TopologyChanged{kTime, ok})).version, ok);

@@ -2,6 +2,9 @@
 
 #include <array>
 #include <cmath>
+#include <cstdint>
+#include <mutex>
+#include <random>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -340,6 +343,30 @@ bool is_uuid(std::string_view s) noexcept {
     }
   }
   return true;
+}
+
+std::string random_uuid() {
+  // One generator per process, seeded from the OS; UUIDs only need to be unique, not secret.
+  static std::mutex mutex;
+  static std::mt19937_64 rng{std::random_device{}() ^
+                             (std::uint64_t(std::random_device{}()) << 32)};
+  std::uint64_t hi = 0, lo = 0;
+  {
+    std::lock_guard lock(mutex);
+    hi = rng();
+    lo = rng();
+  }
+  hi = (hi & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;  // version 4
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;  // variant 10
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(36);
+  for (int i = 0; i < 32; ++i) {
+    const std::uint64_t word = i < 16 ? hi : lo;
+    out += kHex[(word >> (60 - 4 * (i % 16))) & 0xf];
+    if (i == 7 || i == 11 || i == 15 || i == 19) out += '-';
+  }
+  return out;
 }
 
 std::string encode(const FloatSample& s) {

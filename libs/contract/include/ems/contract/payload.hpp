@@ -116,6 +116,8 @@ struct ServiceStatus {
 
 // 8-4-4-4-12 hexadecimal digits (either case), no braces or prefix; any version.
 bool is_uuid(std::string_view s) noexcept;
+// A random (version 4) UUID in lowercase, for a new command_id. Thread-safe.
+std::string random_uuid();
 
 std::string encode(const FloatSample& s);
 std::string encode(const BooleanSample& s);
