@@ -83,6 +83,12 @@ std::optional<std::string> FieldReader::slug(std::string_view key, bool required
 std::optional<std::string> FieldReader::one_of(std::string_view key,
                                                std::initializer_list<std::string_view> allowed,
                                                bool required) {
+  return one_of(key, std::span<const std::string_view>(allowed.begin(), allowed.size()), required);
+}
+
+std::optional<std::string> FieldReader::one_of(std::string_view key,
+                                               std::span<const std::string_view> allowed,
+                                               bool required) {
   auto s = string(key, required);
   if (!s) return s;
   if (std::find(allowed.begin(), allowed.end(), *s) != allowed.end()) return s;

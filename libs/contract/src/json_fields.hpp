@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -67,6 +68,8 @@ class FieldReader {
   // A string that must be one of `allowed`.
   std::optional<std::string> one_of(std::string_view key,
                                     std::initializer_list<std::string_view> allowed, bool required);
+  std::optional<std::string> one_of(std::string_view key, std::span<const std::string_view> allowed,
+                                    bool required);
   std::optional<double> number(std::string_view key, bool required);
   std::optional<std::int64_t> integer(std::string_view key, bool required);
   // Integer in [lo, hi].

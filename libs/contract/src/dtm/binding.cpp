@@ -25,16 +25,6 @@ std::string_view name_of(const std::array<std::string_view, N>& names, E e) {
   return i < N ? names[i] : std::string_view();
 }
 
-constexpr std::array<std::string_view, 6> kDataTypes = {"int16",  "uint16", "int32",
-                                                        "uint32", "int64",  "float32"};
-constexpr std::array<std::string_view, 2> kWordOrders = {"high_low", "low_high"};
-constexpr std::array<std::string_view, 5> kDnp3Types = {
-    "analog_input", "binary_input", "analog_output", "binary_output", "counter"};
-constexpr std::array<std::string_view, 2> kByteOrders = {"little_endian", "big_endian"};
-constexpr std::array<std::string_view, 7> kOperations = {
-    "sum", "mean", "max", "min", "subtract", "weighted_mean", "unbalance"};
-constexpr std::array<std::string_view, 2> kPolicies = {"equal_split", "soc_weighted"};
-
 double number_or(const Json& j, const char* key, double fallback) {
   auto it = j.find(key);
   return it != j.end() && it->is_number() ? it->get<double>() : fallback;
@@ -83,22 +73,22 @@ bool is_computed(Protocol p) noexcept {
 }
 
 std::string_view to_string(ModbusDataType t) noexcept {
-  return name_of(kDataTypes, t);
+  return name_of(kModbusDataTypeNames, t);
 }
 std::string_view to_string(WordOrder w) noexcept {
-  return name_of(kWordOrders, w);
+  return name_of(kWordOrderNames, w);
 }
 std::string_view to_string(Dnp3PointType t) noexcept {
-  return name_of(kDnp3Types, t);
+  return name_of(kDnp3PointTypeNames, t);
 }
 std::string_view to_string(ByteOrder b) noexcept {
-  return name_of(kByteOrders, b);
+  return name_of(kByteOrderNames, b);
 }
 std::string_view to_string(SyntheticOperation o) noexcept {
-  return name_of(kOperations, o);
+  return name_of(kSyntheticOperationNames, o);
 }
 std::string_view to_string(AllocationPolicy a) noexcept {
-  return name_of(kPolicies, a);
+  return name_of(kAllocationPolicyNames, a);
 }
 
 bool ModbusBinding::is_bit() const noexcept {
@@ -135,9 +125,9 @@ ProtocolBinding typed_binding(Protocol p, const Json& f) {
       ModbusBinding b;
       b.function_code = int(number_or(f, "function_code", 3));
       b.address = std::uint16_t(number_or(f, "address", 0));
-      b.data_type = lookup<ModbusDataType>(kDataTypes, string_or(f, "data_type", "int32"))
+      b.data_type = lookup<ModbusDataType>(kModbusDataTypeNames, string_or(f, "data_type", "int32"))
                         .value_or(ModbusDataType::int32);
-      b.word_order = lookup<WordOrder>(kWordOrders, string_or(f, "word_order", "high_low"))
+      b.word_order = lookup<WordOrder>(kWordOrderNames, string_or(f, "word_order", "high_low"))
                          .value_or(WordOrder::high_low);
       b.scale = number_or(f, "scale", 1.0);
       b.offset = number_or(f, "offset", 0.0);
@@ -148,7 +138,7 @@ ProtocolBinding typed_binding(Protocol p, const Json& f) {
     case Protocol::dnp3_tcp: {
       Dnp3Binding b;
       b.point_index = std::uint16_t(number_or(f, "point_index", 0));
-      b.point_type = lookup<Dnp3PointType>(kDnp3Types, string_or(f, "point_type", ""))
+      b.point_type = lookup<Dnp3PointType>(kDnp3PointTypeNames, string_or(f, "point_type", ""))
                          .value_or(Dnp3PointType::analog_input);
       b.variation = std::uint8_t(number_or(f, "variation", 0));
       b.scale = number_or(f, "scale", 1.0);
@@ -165,7 +155,7 @@ ProtocolBinding typed_binding(Protocol p, const Json& f) {
       b.extended = f.value("extended", false);
       b.start_bit = std::uint16_t(number_or(f, "start_bit", 0));
       b.length = std::uint16_t(number_or(f, "length", 1));
-      b.byte_order = lookup<ByteOrder>(kByteOrders, string_or(f, "byte_order", "little_endian"))
+      b.byte_order = lookup<ByteOrder>(kByteOrderNames, string_or(f, "byte_order", "little_endian"))
                          .value_or(ByteOrder::little_endian);
       b.is_signed = f.value("signed", false);
       b.scale = number_or(f, "scale", 1.0);
@@ -174,8 +164,9 @@ ProtocolBinding typed_binding(Protocol p, const Json& f) {
     }
     case Protocol::synthetic: {
       SyntheticBinding b;
-      b.operation = lookup<SyntheticOperation>(kOperations, string_or(f, "operation", "sum"))
-                        .value_or(SyntheticOperation::sum);
+      b.operation =
+          lookup<SyntheticOperation>(kSyntheticOperationNames, string_or(f, "operation", "sum"))
+              .value_or(SyntheticOperation::sum);
       b.inputs = strings_of(f, "inputs");
       if (f.contains("source_measurement"))
         b.source_measurement = string_or(f, "source_measurement", "");
@@ -184,7 +175,8 @@ ProtocolBinding typed_binding(Protocol p, const Json& f) {
     }
     case Protocol::distribute:
       return DistributeBinding{
-          lookup<AllocationPolicy>(kPolicies, string_or(f, "allocation_policy", "equal_split"))
+          lookup<AllocationPolicy>(kAllocationPolicyNames,
+                                   string_or(f, "allocation_policy", "equal_split"))
               .value_or(AllocationPolicy::equal_split),
           control_law_of(f)};
     case Protocol::power_cap:

@@ -3,6 +3,7 @@
 // Optional fields without a default are omitted from Binding::fields (never null).
 #include <cctype>
 #include <cstdint>
+#include <span>
 #include <string>
 
 #include "dtm/internal.hpp"
@@ -27,12 +28,17 @@ void put_scale(Reader& r, Json& out) {
   out["scale"] = v.value_or(1.0);
 }
 void put_one_of(Reader& r, Json& out, std::string_view key,
-                std::initializer_list<std::string_view> allowed, const char* dflt, bool required) {
+                std::span<const std::string_view> allowed, const char* dflt, bool required) {
   auto v = r.one_of(key, allowed, required && dflt == nullptr);
   if (v)
     out[std::string(key)] = *v;
   else if (dflt != nullptr && !r.has(key))
     out[std::string(key)] = dflt;
+}
+void put_one_of(Reader& r, Json& out, std::string_view key,
+                std::initializer_list<std::string_view> allowed, const char* dflt, bool required) {
+  put_one_of(r, out, key, std::span<const std::string_view>(allowed.begin(), allowed.size()), dflt,
+             required);
 }
 void put_int(Reader& r, Json& out, std::string_view key, std::int64_t lo, std::int64_t hi,
              bool required) {
@@ -80,9 +86,8 @@ void modbus(Reader& r, Json& out) {
     }
   }
   put_int(r, out, "address", 0, 65535, true);
-  put_one_of(r, out, "data_type", {"int16", "uint16", "int32", "uint32", "int64", "float32"},
-             nullptr, false);
-  put_one_of(r, out, "word_order", {"high_low", "low_high"}, "high_low", false);
+  put_one_of(r, out, "data_type", kModbusDataTypeNames, nullptr, false);
+  put_one_of(r, out, "word_order", kWordOrderNames, "high_low", false);
   put_scale(r, out);
   put_number(r, out, "offset", 0.0);
   put_int(r, out, "scale_factor_address", 0, 65535, false);
@@ -91,9 +96,7 @@ void modbus(Reader& r, Json& out) {
 
 void dnp3(Reader& r, Json& out) {
   put_int(r, out, "point_index", 0, 65535, true);
-  put_one_of(r, out, "point_type",
-             {"analog_input", "binary_input", "analog_output", "binary_output", "counter"}, nullptr,
-             true);
+  put_one_of(r, out, "point_type", kDnp3PointTypeNames, nullptr, true);
   put_int(r, out, "variation", 0, 255, false);
   put_scale(r, out);
   put_value_map(r, out);
@@ -158,7 +161,7 @@ void can(Reader& r, Json& out) {
   auto length = r.integer_in("length", 1, 64, true);
   if (start) out["start_bit"] = *start;
   if (length) out["length"] = *length;
-  put_one_of(r, out, "byte_order", {"little_endian", "big_endian"}, "little_endian", false);
+  put_one_of(r, out, "byte_order", kByteOrderNames, "little_endian", false);
   if (start && length && out.value("byte_order", "") == "little_endian" && *start + *length > 64)
     r.issues().add(r.path("length"),
                    "a little_endian signal must fit in 64 bits (start_bit + length)");
@@ -172,8 +175,7 @@ void synthetic(Reader& r, Json& out) {
   r.forbid("formula",
            "legacy field 'formula' is not supported: use 'operation' (sum|mean|max|min|subtract|"
            "weighted_mean|unbalance) with 'inputs' or 'source_measurement'");
-  auto op = r.one_of("operation",
-                     {"subtract", "sum", "mean", "max", "min", "weighted_mean", "unbalance"}, true);
+  auto op = r.one_of("operation", kSyntheticOperationNames, true);
   if (op) out["operation"] = *op;
   auto inputs = r.strings("inputs", false);
   auto source = r.slug("source_measurement", false);
@@ -223,7 +225,7 @@ void control_law(Reader& r, Json& out, bool required) {
 }
 
 void distribute(Reader& r, Json& out) {
-  put_one_of(r, out, "allocation_policy", {"equal_split", "soc_weighted"}, nullptr, true);
+  put_one_of(r, out, "allocation_policy", kAllocationPolicyNames, nullptr, true);
   control_law(r, out, false);
 }
 
@@ -283,12 +285,7 @@ std::optional<Binding> read_binding(const Json& j, const std::string& path, Bind
                                     Issues& issues) {
   Reader r(j, path, issues);
   if (!r.ok()) return std::nullopt;
-  auto protocol =
-      r.one_of("protocol",
-               {kProtocolNames[0], kProtocolNames[1], kProtocolNames[2], kProtocolNames[3],
-                kProtocolNames[4], kProtocolNames[5], kProtocolNames[6], kProtocolNames[7],
-                kProtocolNames[8], kProtocolNames[9]},
-               true);
+  auto protocol = r.one_of("protocol", kProtocolNames, true);
   if (!protocol) {
     // Without a protocol the field set is unknown: do not report every field as unknown too.
     for (const auto& [key, value] : j.items()) r.get(key);

@@ -57,9 +57,14 @@ bool is_device_protocol(Protocol p) noexcept;
 bool is_computed(Protocol p) noexcept;
 
 // ---- per-protocol bindings ----
+// Each closed vocabulary has its names in enum order (k...Names): what the DTM parser accepts
+// and what to_string() writes.
 
 enum class ModbusDataType { int16, uint16, int32, uint32, int64, float32 };
+inline constexpr std::array<std::string_view, 6> kModbusDataTypeNames = {
+    "int16", "uint16", "int32", "uint32", "int64", "float32"};
 enum class WordOrder { high_low, low_high };
+inline constexpr std::array<std::string_view, 2> kWordOrderNames = {"high_low", "low_high"};
 std::string_view to_string(ModbusDataType t) noexcept;
 std::string_view to_string(WordOrder w) noexcept;
 
@@ -80,6 +85,8 @@ struct ModbusBinding {
 };
 
 enum class Dnp3PointType { analog_input, binary_input, analog_output, binary_output, counter };
+inline constexpr std::array<std::string_view, 5> kDnp3PointTypeNames = {
+    "analog_input", "binary_input", "analog_output", "binary_output", "counter"};
 std::string_view to_string(Dnp3PointType t) noexcept;
 
 struct Dnp3Binding {
@@ -110,6 +117,7 @@ struct RedfishBinding {
 };
 
 enum class ByteOrder { little_endian, big_endian };
+inline constexpr std::array<std::string_view, 2> kByteOrderNames = {"little_endian", "big_endian"};
 std::string_view to_string(ByteOrder b) noexcept;
 
 // A CAN signal with DBC semantics (our extension).
@@ -126,6 +134,8 @@ struct CanBinding {
 };
 
 enum class SyntheticOperation { sum, mean, max, min, subtract, weighted_mean, unbalance };
+inline constexpr std::array<std::string_view, 7> kSyntheticOperationNames = {
+    "sum", "mean", "max", "min", "subtract", "weighted_mean", "unbalance"};
 std::string_view to_string(SyntheticOperation o) noexcept;
 
 struct SyntheticBinding {
@@ -145,6 +155,8 @@ struct ControlLaw {
 };
 
 enum class AllocationPolicy { equal_split, soc_weighted };
+inline constexpr std::array<std::string_view, 2> kAllocationPolicyNames = {"equal_split",
+                                                                           "soc_weighted"};
 std::string_view to_string(AllocationPolicy a) noexcept;
 
 struct DistributeBinding {
