@@ -2,6 +2,8 @@
 // broker restart, reconciliation (add / remove / untouched devices without a gap) and sharding.
 #include <set>
 
+#include "ems/follower/topology_follower.hpp"
+#include "ems/testing/device_api.hpp"
 #include "gateway_fixture.hpp"
 
 namespace ems::gateway::testing {
@@ -26,7 +28,7 @@ class GatewayResilience : public GatewayTest {
     return out;
   }
   // The demo DTM without one device (and its bus memberships).
-  Json document_without(const std::string& device, const std::string& version) const {
+  Json dtm_without(const std::string& device) const {
     Json dtm = doc_;
     const std::string slug = dtm["devices"][device]["template"].get<std::string>();
     dtm["devices"].erase(device);
@@ -39,7 +41,10 @@ class GatewayResilience : public GatewayTest {
         if (m["device_id"] != device) members.push_back(m);
       b["members"] = members;
     }
-    return contract::generate_asyncapi(contract::parse_dtm(dtm), {version, kSite});
+    return dtm;
+  }
+  Json document_without(const std::string& device, const std::string& version) const {
+    return contract::generate_asyncapi(contract::parse_dtm(dtm_without(device)), {version, kSite});
   }
 };
 
@@ -144,6 +149,99 @@ TEST_F(GatewayResilience, ReconcilesAddedRemovedAndUntouchedDevices) {
   ASSERT_GT(seen.size(), 5u);
   for (std::size_t i = 1; i < seen.size(); ++i)
     EXPECT_LT(seen[i].at - seen[i - 1].at, 2500ms) << "gap at sample " << i;
+}
+
+// The real path: the ems-device-api binary (real PostgreSQL) owns the DTM, the gateway follows
+// it with libs/follower as main() wires it; a device added by POST /devices publishes within
+// 5 s of the answer, one removed by DELETE /devices/{id} stops and its retained topics are
+// cleared, and an untouched device shows no gap.
+TEST_F(GatewayResilience, DevicesAddedAndRemovedThroughDeviceApiReachTheGateway) {
+  const std::string device = "operating_envelope";  // DNP3, no parent, on no bus
+  ems::testing::DeviceApiOptions o;
+  o.binary = EMS_DEVICE_API_BINARY;
+  o.mqtt_url = broker_->url();
+  o.extra_env = {std::string("EMS_SITE_ID=") + kSite};
+  ems::testing::DeviceApiProcess api(o);
+  api.start();
+  const auto boot = api.post("/topology", dtm_without(device).dump());
+  ASSERT_EQ(boot.status, 201) << boot.body;
+
+  Recorder rec(broker_->url(), runtime::metrics::Registry::global());
+  runtime::metrics::Registry registry;
+  runtime::MqttClient mqtt(gateway_mqtt(broker_->url()), registry);
+  Gateway gateway(fast_options(), mqtt, fixtures::testing::demo_secrets(), registry);
+  follower::FollowerOptions fo;
+  fo.base_url = api.base_url();
+  fo.recheck_interval = 0ms;  // only the change events and reconnects trigger a fetch
+  fo.initial_delay = 100ms;
+  fo.max_delay = 500ms;
+  follower::TopologyFollower follower(
+      fo, &mqtt, [&](follower::TopologyUpdate u) { gateway.apply(u.document); }, registry);
+  gateway.start();
+  follower.start();
+  mqtt.start();
+
+  const std::string steady = topic("poi_meter_1", "active_power", contract::Unit::watts);
+  std::vector<std::string> topics;  // every measurement of the device, comm_status included
+  const auto sources = contract::read_sources(asyncapi_);
+  for (const auto& p : sources.at(device).points) topics.push_back(topic(device, p.name, p.unit));
+  topics.push_back(comm_topic(device));
+  ASSERT_GT(topics.size(), 1u);
+  ASSERT_TRUE(rec.wait([&](const auto& seen) { return seen.count(steady) > 0; }, 15s));
+  std::this_thread::sleep_for(1s);
+  EXPECT_TRUE(rec.of(topics[0]).empty()) << "a device not in the document was published";
+  const std::string booted = gateway.version();
+  const std::size_t workers = gateway.worker_count();
+
+  // Added through device-api: published within 5 s.
+  const auto added = api.post("/devices", doc_["devices"][device].dump());
+  const auto added_at = std::chrono::steady_clock::now();
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_TRUE(rec.wait(
+      [&](const auto& seen) {
+        for (const auto& t : topics)
+          if (!seen.count(t)) return false;
+        return true;
+      },
+      5s))
+      << "the added device did not publish every point within 5 s";
+  EXPECT_LT(std::chrono::steady_clock::now() - added_at, 5s);
+  EXPECT_NE(gateway.version(), booted);
+  EXPECT_EQ(gateway.worker_count(), workers + 1);
+  EXPECT_EQ(comm_value(rec.last(comm_topic(device))), "ONLINE");
+  std::this_thread::sleep_for(2s);
+
+  // Removed through device-api: stops, and its retained topics are cleared.
+  const auto removed = api.del("/devices/" + device);
+  ASSERT_EQ(removed.status, 200) << removed.body;
+  EXPECT_TRUE(rec.wait(
+      [&](const auto& seen) {
+        for (const auto& t : topics)
+          if (!Recorder::last_in(seen, t).empty()) return false;
+        return true;
+      },
+      5s))
+      << "the removed device's topics were not cleared";
+  EXPECT_EQ(gateway.worker_count(), workers);
+  std::this_thread::sleep_for(1500ms);
+  const auto n = rec.of(topics[0]).size();
+  std::this_thread::sleep_for(1500ms);
+  EXPECT_EQ(rec.of(topics[0]).size(), n) << "a removed device still publishes";
+  {
+    Recorder late(broker_->url(), runtime::metrics::Registry::global(), "late");
+    std::this_thread::sleep_for(1s);
+    for (const auto& t : topics) EXPECT_TRUE(late.of(t).empty()) << "retained survived: " << t;
+  }
+
+  // Untouched: no gap across both versions.
+  const auto seen = rec.of(steady);
+  ASSERT_GT(seen.size(), 5u);
+  for (std::size_t i = 1; i < seen.size(); ++i)
+    EXPECT_LT(seen[i].at - seen[i - 1].at, 2500ms) << "gap at sample " << i;
+
+  follower.stop();
+  gateway.stop();
+  mqtt.stop();
 }
 
 TEST_F(GatewayResilience, TwoShardsCoverEveryDeviceExactlyOnce) {

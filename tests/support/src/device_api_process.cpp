@@ -71,4 +71,12 @@ HttpAnswer DeviceApiProcess::post(const std::string& path, const std::string& js
   return r ? HttpAnswer{r->status, r->body} : HttpAnswer{};
 }
 
+HttpAnswer DeviceApiProcess::del(const std::string& path) const {
+  httplib::Client client("127.0.0.1", port_);
+  client.set_read_timeout(std::chrono::seconds(30));
+  httplib::Headers headers{{"Authorization", "Bearer " + options_.api_token}};
+  auto r = client.Delete(path, headers);
+  return r ? HttpAnswer{r->status, r->body} : HttpAnswer{};
+}
+
 }  // namespace ems::testing

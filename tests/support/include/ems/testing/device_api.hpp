@@ -57,9 +57,11 @@ class DeviceApiProcess {
   const std::string& database_url() const { return options_.database_url; }
   const std::string& log_path() const { return log_path_; }
 
-  // GET path / POST (application/json, bearer token) path; bounded by a 30 s read timeout.
+  // GET path / POST (application/json, bearer token) path / DELETE path (bearer token); bounded
+  // by a 30 s read timeout.
   HttpAnswer get(const std::string& path) const;
   HttpAnswer post(const std::string& path, const std::string& json_body) const;
+  HttpAnswer del(const std::string& path) const;
 
  private:
   DeviceApiOptions options_;
