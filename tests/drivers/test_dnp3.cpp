@@ -124,6 +124,55 @@ TEST_F(Dnp3DriverTest, AnalogAndBinaryOutputsRoundTrip) {
   EXPECT_EQ(controls().back().crob->op_type(), d3::OpType::kLatchOff);
 }
 
+// After the integrity poll, reads are event polls: a change beyond a point's deadband arrives as
+// an event, one inside it does not (the outstation's static value is newer than what the
+// driver reports: proof that no class 0 poll ran); an event buffer overflow brings an
+// integrity poll at once; output status is read statically.
+TEST_F(Dnp3DriverTest, IntegrityPollFirstThenEventPolls) {
+  outstation_.with_database([](d3::PointDatabase& db) {
+    db.add_analog_input(4, d3::AnalogInputConfig{d3::EventClass::kClass2, 10.0, 5, 5},
+                        d3::Analog{50});
+  });
+  auto d = driver();
+  const std::vector<contract::SourcePoint> points{
+      point("ai0", dnp3("analog_input", 0)), point("ai4", dnp3("analog_input", 4)),
+      point("bi0", dnp3("binary_input", 0), ValueType::Bool), point("count", dnp3("counter", 0)),
+      point("ao", dnp3("analog_output", 0))};
+  auto r = d->read(points);
+  EXPECT_EQ(number(r[0]), 105.25);
+  EXPECT_EQ(number(r[1]), 50);
+  EXPECT_EQ(flag(r[2]), true);
+  EXPECT_EQ(number(r[3]), 42);
+  EXPECT_EQ(number(r[4]), 0);
+
+  outstation_.with_database([](d3::PointDatabase& db) {
+    EXPECT_TRUE(db.update_analog_input(0, d3::Analog{200.5}));
+    EXPECT_FALSE(db.update_analog_input(4, d3::Analog{55}));  // inside the deadband
+    EXPECT_TRUE(db.update_binary_input(0, d3::Binary{false}));
+    EXPECT_TRUE(db.update_counter(0, d3::Counter{43}));
+  });
+  d->write(command("setpoint", dnp3("analog_output", 0), PayloadType::Float, -1000, 1000), 7.5);
+  r = d->read(points);
+  EXPECT_EQ(number(r[0]), 200.5);
+  EXPECT_EQ(number(r[1]), 50) << "a class 0 poll ran: the static 55 was read";
+  EXPECT_EQ(flag(r[2]), false);
+  EXPECT_EQ(number(r[3]), 43);
+  EXPECT_NEAR(number(r[4]), 7.5, 1e-6);
+
+  outstation_.with_database(
+      [](d3::PointDatabase& db) { EXPECT_TRUE(db.update_analog_input(4, d3::Analog{70})); });
+  EXPECT_EQ(number(d->read(points)[1]), 70);
+
+  // More class 2 events than the buffer holds (100): IIN2.3, then an integrity poll.
+  outstation_.with_database([](d3::PointDatabase& db) {
+    for (int i = 0; i < 150; ++i) db.update_analog_input(0, d3::Analog{1000.0 + i});
+    db.update_analog_input(4, d3::Analog{72});  // inside the deadband: only class 0 tells
+  });
+  r = d->read(points);
+  EXPECT_EQ(number(r[0]), 1149);
+  EXPECT_EQ(number(r[1]), 72);
+}
+
 TEST_F(Dnp3DriverTest, RefusedControlAndUnwritablePoint) {
   auto d = driver();
   auto refused = command("refused", dnp3("analog_output", 5));

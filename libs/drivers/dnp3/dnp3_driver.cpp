@@ -77,20 +77,21 @@ class Dnp3Driver final : public DriverBase {
       }
     }
     if (!any) return out;
-    d3::ReadResult result;
     try {
-      result = master_.integrity_poll();
+      poll(bindings);
     } catch (const d3::Dnp3Error& e) {
+      // A failed request may have lost events (or the outstation restarted): start over.
+      integrity_needed_ = true;
       const auto mapped = map_error(endpoint(), e);
       for (std::size_t i = 0; i < points.size(); ++i)
         if (bindings[i]) out[i] = failed(points[i], mapped);
       return out;
     }
-    const auto bi = result.binary_inputs();
-    const auto bo = result.binary_outputs();
-    const auto ai = result.analog_inputs();
-    const auto ao = result.analog_outputs();
-    const auto ctr = result.counters();
+    const auto& bi = cache_.binary_inputs;
+    const auto& bo = cache_.binary_outputs;
+    const auto& ai = cache_.analog_inputs;
+    const auto& ao = cache_.analog_outputs;
+    const auto& ctr = cache_.counters;
     for (std::size_t i = 0; i < points.size(); ++i) {
       if (!bindings[i]) continue;
       const auto& b = *bindings[i];
@@ -103,7 +104,7 @@ class Dnp3Driver final : public DriverBase {
             throw error(ErrorKind::protocol, points[i].name + ": " +
                                                  std::string(contract::to_string(b.point_type)) +
                                                  " " + std::to_string(b.point_index) +
-                                                 " is not in the outstation's integrity poll");
+                                                 " is not in the outstation's answers");
           raw = value_of(it->second);
           flags = it->second.flags;
         };
@@ -164,7 +165,56 @@ class Dnp3Driver final : public DriverBase {
   }
 
  private:
+  // The latest value of every point the outstation reported, static and event objects alike.
+  struct Cache {
+    std::map<std::uint16_t, d3::Binary> binary_inputs, binary_outputs;
+    std::map<std::uint16_t, d3::Analog> analog_inputs, analog_outputs;
+    std::map<std::uint16_t, d3::Counter> counters;
+  };
+
+  // One request: an integrity poll (class 1 2 3 0) when the cache must be rebuilt, else an
+  // event poll of classes 1 2 3 (plus the static output status groups g10 / g40 when a point
+  // is bound to one: output status changes make no events). Its answer updates the cache.
+  void poll(const std::vector<const contract::Dnp3Binding*>& bindings) {
+    d3::ReadResult r;
+    const bool integrity = integrity_needed_ || !master_.connected();
+    if (integrity) {
+      r = master_.integrity_poll();
+      cache_ = Cache{};
+    } else {
+      std::vector<d3::ObjectBlock> request{d3::ObjectBlock::all(60, 2), d3::ObjectBlock::all(60, 3),
+                                           d3::ObjectBlock::all(60, 4)};
+      bool bo = false, ao = false;
+      for (const auto* b : bindings) {
+        if (!b) continue;
+        bo = bo || b->point_type == contract::Dnp3PointType::binary_output;
+        ao = ao || b->point_type == contract::Dnp3PointType::analog_output;
+      }
+      if (bo) request.push_back(d3::ObjectBlock::all(10, 0));
+      if (ao) request.push_back(d3::ObjectBlock::all(40, 0));
+      r = master_.read(std::move(request));
+    }
+    integrity_needed_ = false;
+    // Events arrive oldest first, then (integrity) the static values: the last one wins.
+    for (auto& [i, v] : r.binary_inputs()) cache_.binary_inputs[i] = v;
+    for (auto& [i, v] : r.binary_outputs()) cache_.binary_outputs[i] = v;
+    for (auto& [i, v] : r.analog_inputs()) cache_.analog_inputs[i] = v;
+    for (auto& [i, v] : r.analog_outputs()) cache_.analog_outputs[i] = v;
+    for (auto& [i, v] : r.counters()) cache_.counters[i] = v;
+    // A restarted outstation starts a fresh event buffer, an overflowed one lost events: after
+    // an event poll either means the cache may be wrong, so an integrity poll follows at once.
+    const bool restarted = (r.iin.iin1 & d3::iin1::kDeviceRestart) != 0;
+    const bool overflow = (r.iin.iin2 & d3::iin2::kEventBufferOverflow) != 0;
+    if (restarted) master_.clear_restart();
+    if (!integrity && (restarted || overflow)) {
+      integrity_needed_ = true;
+      poll(bindings);
+    }
+  }
+
   d3::Master master_;
+  Cache cache_;
+  bool integrity_needed_ = true;
 };
 
 }  // namespace

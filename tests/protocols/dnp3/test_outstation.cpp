@@ -257,5 +257,27 @@ TEST_F(OutstationTest, EventBufferOverflowSetsIin2) {
   EXPECT_TRUE(small.iin().iin2 & iin2::kEventBufferOverflow);
 }
 
+// IIN2.3 is cleared by the confirm of a response that reported it, unless more events were
+// dropped after that response (the master has not been told of those yet).
+TEST_F(OutstationTest, OverflowClearsOnlyWhenTheMasterWasToldOfEveryLoss) {
+  auto push = [&](int n) {
+    outstation.with_database([&](PointDatabase& db) {
+      if (!db.binary_inputs().count(7)) db.add_binary_input(7);
+      for (int i = 0; i < n; ++i)
+        db.update_binary_input(7, Binary{!db.binary_inputs().at(7).value.value});
+    });
+  };
+  push(101);
+  const Apdu first = exchange(request(FunctionCode::kRead, {ObjectBlock::all(60, 2)}));
+  EXPECT_TRUE(first.iin.iin2 & iin2::kEventBufferOverflow);
+  push(100);  // drops events again before the confirm arrives
+  confirm(first.control.seq);
+  EXPECT_TRUE(outstation.iin().iin2 & iin2::kEventBufferOverflow);
+  const Apdu second = exchange(request(FunctionCode::kRead, {ObjectBlock::all(60, 2)}));
+  EXPECT_TRUE(second.iin.iin2 & iin2::kEventBufferOverflow);
+  confirm(second.control.seq);
+  EXPECT_FALSE(outstation.iin().iin2 & iin2::kEventBufferOverflow);
+}
+
 }  // namespace
 }  // namespace ems::protocols::dnp3

@@ -14,6 +14,7 @@ void EventBuffer::push(Event event) {
                                [&](const Event& e) { return e.event_class == event.event_class; });
     events_.erase(oldest);
     overflow_ = true;
+    ++dropped_;
   }
   event.selected = false;
   events_.push_back(std::move(event));

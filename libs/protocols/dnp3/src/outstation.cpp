@@ -102,7 +102,9 @@ std::vector<std::vector<std::uint8_t>> Outstation::handle(std::span<const std::u
     }
     if (events_in_flight_) {
       db_.events().confirm_selected();
-      db_.events().clear_overflow();
+      if (overflow_reported_at_ && *overflow_reported_at_ == db_.events().dropped())
+        db_.events().clear_overflow();
+      overflow_reported_at_.reset();
       events_in_flight_ = false;
     }
     return {};
@@ -296,6 +298,9 @@ std::vector<std::vector<std::uint8_t>> Outstation::respond(std::uint8_t seq,
   Iin iin = iin_locked();
   iin.iin1 |= extra.iin1;
   iin.iin2 |= extra.iin2;
+  overflow_reported_at_.reset();
+  if (events_in_flight_ && (iin.iin2 & iin2::kEventBufferOverflow))
+    overflow_reported_at_ = db_.events().dropped();
   std::vector<std::vector<std::uint8_t>> out;
   for (std::size_t i = 0; i < fragments.size(); ++i) {
     Apdu a;

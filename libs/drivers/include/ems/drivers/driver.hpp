@@ -33,9 +33,15 @@
 //               write: one SET of round(value / scale) in the SMI type the agent holds (learnt
 //               by one GET per OID, remembered). v2c with the connection's communities, or with
 //               the credentials entry's communities / v3 USM user.
-//   dnp3_tcp    read: one integrity poll (class 1 2 3 0), every point read from its answer by
-//               point type and index; raw * scale. A point missing from the answer or flagged
-//               offline is that point's error. write: analog_output -> g41 direct operate
+//   dnp3_tcp    read: an integrity poll (class 1 2 3 0) on the first read, after a failed
+//               request or reconnect, and when the outstation reports a restart (IIN1.7,
+//               cleared by WRITE g80v1) or an event buffer overflow (IIN2.3); every other read
+//               is one class 1 2 3 event poll (plus g10 / g40 static reads when a point is bound
+//               to an output, whose status makes no events). The driver keeps the latest value
+//               of every point from those answers and reads each point from it by point type
+//               and index; raw * scale. So an analog value is as fresh as the outstation's
+//               deadband makes it. A point the outstation never reported, or flagged offline,
+//               is that point's error. write: analog_output -> g41 direct operate
 //               (binding variation 1..4, default 3 = float32) of value / scale; binary_output ->
 //               CROB latch on (true / nonzero) or latch off. A command status other than
 //               SUCCESS is `refused`.

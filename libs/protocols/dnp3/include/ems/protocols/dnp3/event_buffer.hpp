@@ -49,11 +49,14 @@ class EventBuffer {
   std::size_t size() const noexcept { return events_.size(); }
   bool overflow() const noexcept { return overflow_; }
   void clear_overflow() noexcept { overflow_ = false; }
+  // Events dropped so far (never reset): tells whether an overflow happened after a point.
+  std::uint64_t dropped() const noexcept { return dropped_; }
 
  private:
   std::size_t capacity_;
   std::deque<Event> events_;
   bool overflow_ = false;
+  std::uint64_t dropped_ = 0;
 };
 
 }  // namespace ems::protocols::dnp3

@@ -104,6 +104,9 @@ class Outstation {
   bool awaiting_confirm_ = false;
   std::uint8_t confirm_seq_ = 0;
   bool events_in_flight_ = false;
+  // The event buffer's drop count when a response with events reported IIN2.3: a confirm clears
+  // the overflow only if no event was dropped since (the master was told of every loss).
+  std::optional<std::uint64_t> overflow_reported_at_;
 };
 
 }  // namespace ems::protocols::dnp3
