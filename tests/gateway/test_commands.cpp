@@ -73,7 +73,9 @@ TEST_F(GatewayCommands, EveryWritableProtocolRoundTripsToDone) {
               1.0);
   // (the tap itself is the model's to move afterwards: its own regulator may step it back)
   EXPECT_EQ(state["devices"]["pv_inverter_1"]["points"]["active_power_limit_enabled"], true);
-  EXPECT_GE(gw.metric("ems_gateway_commands_total{outcome=\"done\"}"), 4);
+  // Outcomes per protocol: three Modbus writes and one Redfish PATCH done.
+  EXPECT_EQ(gw.metric("ems_gateway_commands_total{protocol=\"modbus_tcp\",outcome=\"done\"}"), 3);
+  EXPECT_EQ(gw.metric("ems_gateway_commands_total{protocol=\"redfish\",outcome=\"done\"}"), 1);
 }
 
 TEST_F(GatewayCommands, BadCommandsNeverReachTheDevice) {
@@ -147,7 +149,9 @@ TEST_F(GatewayCommands, DistributeSplitsTheModuleSetpointOverItsRacks) {
       command("bess_rack_1", contract::Verb::set, "active_power", contract::Unit::watts);
   const std::string r2 =
       command("bess_rack_2", contract::Verb::set, "active_power", contract::Unit::watts);
-  const auto states = send(rec, module, 200000.0);
+  // A charge: at midday the demo's PV makes the POI export while the operating envelope allows
+  // no export, so a discharge would be rejected (see the next test).
+  const auto states = send(rec, module, -200000.0);
   EXPECT_EQ(states, (States{"received", "accepted", "done"}));
   // Each rack got its own command and reached done; the shares follow the state of charge.
   const auto c1 = rec.of(r1), c2 = rec.of(r2);
@@ -155,12 +159,146 @@ TEST_F(GatewayCommands, DistributeSplitsTheModuleSetpointOverItsRacks) {
   ASSERT_EQ(c2.size(), 1u);
   const double p1 = std::get<double>(contract::decode_command(c1[0].payload).value);
   const double p2 = std::get<double>(contract::decode_command(c2[0].payload).value);
-  EXPECT_NEAR(p1 + p2, 200000.0, 1.0);
+  EXPECT_NEAR(p1 + p2, -200000.0, 1.0);
   const double s1 = contract::decode_float_sample(*rec.last(soc1)).value;
   const double s2 = contract::decode_float_sample(*rec.last(soc2)).value;
-  if (std::abs(s1 - s2) > 1.0) {
-    EXPECT_EQ(p1 > p2, s1 > s2) << s1 << " " << s2;
+  if (std::abs(s1 - s2) > 1.0) {  // charge weighted by the room below 100 %
+    EXPECT_EQ(p1 < p2, s1 < s2) << s1 << " " << s2;
   }
+}
+
+// The module command is held inside the operating envelope (no export allowed in the demo, the
+// POI forced to export 2 MW: any discharge would export more), a charge inside it reaches done,
+// and a rack that stops answering is left out of the next split.
+TEST_F(GatewayCommands, DistributeHoldsTheEnvelopeAndLeavesOutAnOfflineRack) {
+  advance_ = true;
+  ASSERT_FALSE(site_->set_override("poi_meter_1", "active_power", -2e6));
+  Recorder rec(broker_->url(), runtime::metrics::Registry::global());
+  RunningGateway gw(broker_->url(), asyncapi_);
+  const std::string poi = topic("poi_meter_1", "active_power", contract::Unit::watts);
+  const std::string export_limit =
+      topic("operating_envelope", "export_limit", contract::Unit::watts);
+  ASSERT_TRUE(rec.wait(
+      [&](const auto& seen) {
+        const auto p = Recorder::last_in(seen, poi);
+        return comm_value(Recorder::last_in(seen, comm_topic("bess_rack_1"))) == "ONLINE" &&
+               comm_value(Recorder::last_in(seen, comm_topic("bess_rack_2"))) == "ONLINE" &&
+               !p.empty() && contract::decode_float_sample(p).value < -1e6 &&
+               !Recorder::last_in(seen, export_limit).empty();
+      },
+      15s));
+  EXPECT_EQ(contract::decode_float_sample(*rec.last(export_limit)).value, 0.0);
+  std::this_thread::sleep_for(1500ms);  // the gateway has seen the racks' and the POI's samples
+  const std::string module =
+      command("bess_module_1", contract::Verb::set, "active_power", contract::Unit::watts);
+  const std::string r1 =
+      command("bess_rack_1", contract::Verb::set, "active_power", contract::Unit::watts);
+  const std::string r2 =
+      command("bess_rack_2", contract::Verb::set, "active_power", contract::Unit::watts);
+
+  EXPECT_EQ(send(rec, module, 100000.0), (States{"received", "rejected"}));
+  const auto last = contract::decode_ack(rec.of(ack_of(module)).back().payload);
+  EXPECT_NE(last.reason.value_or("").find("export headroom"), std::string::npos)
+      << last.reason.value_or("");
+  EXPECT_TRUE(rec.of(r1).empty());
+  EXPECT_TRUE(rec.of(r2).empty());
+
+  EXPECT_EQ(send(rec, module, -100000.0), (States{"received", "accepted", "done"}));
+  ASSERT_EQ(rec.of(r1).size(), 1u);
+  ASSERT_EQ(rec.of(r2).size(), 1u);
+
+  ASSERT_FALSE(site_->set_fault("bess_rack_2", {protocols::FaultPlan::Kind::silent, {}}));
+  ASSERT_TRUE(rec.wait(
+      [&](const auto& seen) {
+        return comm_value(Recorder::last_in(seen, comm_topic("bess_rack_2"))) == "OFFLINE";
+      },
+      15s));
+  std::this_thread::sleep_for(300ms);  // the gateway's own subscription has it too
+  // (less charge than now would export more: only a deeper charge is inside the envelope)
+  EXPECT_EQ(send(rec, module, -150000.0), (States{"received", "accepted", "done"}));
+  ASSERT_EQ(rec.of(r1).size(), 2u);
+  EXPECT_EQ(rec.of(r2).size(), 1u) << "an OFFLINE rack got a share";
+  EXPECT_NEAR(std::get<double>(contract::decode_command(rec.of(r1).back().payload).value),
+              -150000.0, 1.0);
+  EXPECT_EQ(gw.metric("ems_gateway_commands_total{protocol=\"distribute\",outcome=\"done\"}"), 2);
+  EXPECT_EQ(gw.metric("ems_gateway_commands_total{protocol=\"distribute\",outcome=\"rejected\"}"),
+            1);
+  EXPECT_EQ(gw.metric("ems_gateway_bad_commands_total{reason=\"envelope\"}"), 1);
+}
+
+// The module's gateway owns neither rack (shards): the test answers for the racks' gateway. A
+// child that fails fails the module command, naming it; children that stay silent time it out.
+TEST_F(GatewayCommands, DistributeFailsWithAChildAndTimesOutWhenChildrenAreSilent) {
+  // A shard count that puts the module apart from both racks.
+  Shard shard;
+  for (int n = 2; n <= 16 && shard.count == 1; ++n)
+    for (int i = 1; i <= n; ++i) {
+      const Shard s{i, n};
+      if (s.owns("bess_module_1") && !s.owns("bess_rack_1") && !s.owns("bess_rack_2") &&
+          !s.owns("poi_meter_1") && !s.owns("operating_envelope"))
+        shard = s;
+    }
+  ASSERT_GT(shard.count, 1);
+  Recorder rec(broker_->url(), runtime::metrics::Registry::global());
+  GatewayOptions o = fast_options();
+  o.shard = shard;
+  o.command_timeout = 1000ms;
+  RunningGateway gw(broker_->url(), asyncapi_, o);
+  // What the other shards would publish: the racks' state, the POI and the envelope (fresh
+  // before every command: a rack's state is stale after 3 of its 1 s periods).
+  auto publish_states = [&] {
+    const auto now = contract::to_timestamp(std::chrono::system_clock::now());
+    auto sample = [&](const std::string& t, const std::string& payload) {
+      rec.client().publish(t, payload, 0, true);
+    };
+    for (const char* rack : {"bess_rack_1", "bess_rack_2"}) {
+      sample(topic(rack, "operating_state", contract::Unit::none),
+             contract::encode(contract::EnumSample{now, "STANDBY"}));
+      sample(topic(rack, "state_of_charge", contract::Unit::percent),
+             contract::encode(contract::FloatSample{now, 60.0}));
+      sample(topic(rack, "active_power", contract::Unit::watts),
+             contract::encode(contract::FloatSample{now, 0.0}));
+    }
+    sample(topic("poi_meter_1", "active_power", contract::Unit::watts),
+           contract::encode(contract::FloatSample{now, 1e6}));
+    for (const char* limit : {"import_limit", "export_limit"})
+      sample(topic("operating_envelope", limit, contract::Unit::watts),
+             contract::encode(contract::FloatSample{now, 5e6}));
+    std::this_thread::sleep_for(500ms);
+  };
+  publish_states();
+  const std::string module =
+      command("bess_module_1", contract::Verb::set, "active_power", contract::Unit::watts);
+  const std::string r1 =
+      command("bess_rack_1", contract::Verb::set, "active_power", contract::Unit::watts);
+
+  // Rack 1's gateway answers `failed`: the module command fails, naming it.
+  const std::string id = contract::random_uuid();
+  rec.client().publish(module, command_payload(100000.0, id), 1, false);
+  ASSERT_TRUE(rec.wait([&](const auto& seen) { return Recorder::count_in(seen, r1) > 0; }, 5s));
+  const auto child = contract::decode_command(rec.of(r1).back().payload);
+  rec.client().publish(
+      ack_of(r1),
+      contract::encode(contract::Ack{contract::to_timestamp(std::chrono::system_clock::now()),
+                                     child.command_id, contract::AckState::failed,
+                                     std::string("inverter tripped")}),
+      1, false);
+  ASSERT_TRUE(rec.wait_terminal(ack_of(module), id, 5s));
+  EXPECT_EQ(rec.ack_states(ack_of(module), id), (States{"received", "accepted", "failed"}));
+  auto last = contract::decode_ack(rec.of(ack_of(module)).back().payload);
+  EXPECT_NE(last.reason.value_or("").find("bess_rack_1"), std::string::npos);
+  EXPECT_NE(last.reason.value_or("").find("inverter tripped"), std::string::npos);
+
+  // Nobody answers: timeout after command_timeout + 2 s, naming both racks.
+  publish_states();
+  const auto sent = std::chrono::steady_clock::now();
+  EXPECT_EQ(send(rec, module, 100000.0), (States{"received", "accepted", "timeout"}));
+  EXPECT_GE(std::chrono::steady_clock::now() - sent, 2900ms);
+  last = contract::decode_ack(rec.of(ack_of(module)).back().payload);
+  EXPECT_NE(last.reason.value_or("").find("bess_rack_1"), std::string::npos);
+  EXPECT_NE(last.reason.value_or("").find("bess_rack_2"), std::string::npos);
+  EXPECT_EQ(gw.metric("ems_gateway_commands_total{protocol=\"distribute\",outcome=\"timeout\"}"),
+            1);
 }
 
 }  // namespace

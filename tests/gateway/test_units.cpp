@@ -57,6 +57,22 @@ TEST(GatewayDistribute, EqualSplitExcludesUnavailableChildren) {
   EXPECT_THROW(split("round_robin", 60, c), std::invalid_argument);
 }
 
+TEST(GatewayDistribute, EnvelopeRangeAtThePoiOrOnTheModule) {
+  // At the POI: importing 1 MW with the module discharging 200 kW; import limit 5 MW, no export.
+  auto r = envelope_range({5e6, 0.0, 1e6, 2e5});
+  EXPECT_DOUBLE_EQ(r.max, 1.2e6);   // the module may discharge until the POI reaches 0
+  EXPECT_DOUBLE_EQ(r.min, -3.8e6);  // and charge until the POI imports 5 MW
+  // Without the POI the limits bound the module's own power.
+  r = envelope_range({5e6, 1e5, std::nullopt, std::nullopt});
+  EXPECT_DOUBLE_EQ(r.max, 1e5);
+  EXPECT_DOUBLE_EQ(r.min, -5e6);
+  // The POI already exports 2 MW past a zero export limit: no more discharge than now (0), any
+  // charge; an unknown import limit leaves that side open.
+  r = envelope_range({std::nullopt, 0.0, -2e6, 0.0});
+  EXPECT_DOUBLE_EQ(r.max, 0.0);
+  EXPECT_LT(r.min, -1e299);
+}
+
 TEST(GatewayShard, ParsesAndPartitions) {
   EXPECT_EQ(parse_shard(""), (Shard{1, 1}));
   EXPECT_EQ(parse_shard("2/3"), (Shard{2, 3}));

@@ -44,8 +44,10 @@ std::shared_ptr<WorkerMetrics> metrics_for(runtime::metrics::Registry& r,
           .with({protocol, device}),
       r.counter("ems_gateway_point_errors_total", "Points that failed to read", {"protocol"})
           .with({protocol}),
-      r.counter("ems_gateway_points_published_total", "Engineering values published", {"protocol"})
-          .with({protocol}),
+      r.counter("ems_gateway_points_published_total",
+                "Engineering values published, per device (its publish rate)",
+                {"protocol", "device"})
+          .with({protocol, device}),
       r.histogram("ems_gateway_poll_duration_seconds", "One group read", {"protocol"},
                   {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5})
           .with({protocol}),

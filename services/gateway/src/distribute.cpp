@@ -45,4 +45,17 @@ std::vector<Share> split(const std::string& policy, double value,
   return out;
 }
 
+SetpointRange envelope_range(const Envelope& e) {
+  SetpointRange r;
+  const bool at_poi = e.poi_power && e.module_power;
+  const double base = at_poi ? *e.module_power + *e.poi_power : 0.0;
+  if (e.import_limit) r.min = base - *e.import_limit;
+  if (e.export_limit) r.max = base + *e.export_limit;
+  if (at_poi) {  // never refuse a move back toward the envelope (the POI may already be out)
+    r.min = std::min(r.min, *e.module_power);
+    r.max = std::max(r.max, *e.module_power);
+  }
+  return r;
+}
+
 }  // namespace ems::gateway

@@ -31,4 +31,27 @@ struct Share {
 std::vector<Share> split(const std::string& policy, double value,
                          const std::vector<ChildState>& children, double floor_percent = 0);
 
+// The operating envelope at the point of interconnection (POI), as last sampled. Signs: the POI
+// power is positive when the site imports; the module's power is positive when it discharges
+// (what its setpoint means). Limits are magnitudes in watts (>= 0).
+struct Envelope {
+  std::optional<double> import_limit, export_limit;
+  std::optional<double> poi_power;     // the POI meter's active power
+  std::optional<double> module_power;  // the module's own active power now
+};
+
+struct SetpointRange {
+  double min = -1e300, max = 1e300;
+};
+
+// The module setpoints that keep the POI inside the envelope. With the POI and the module's
+// power known, moving the module from P_m to P changes the POI by -(P - P_m), so
+// P in [P_m + P_poi - import_limit, P_m + P_poi + export_limit]; without them the limits bound
+// the module's own power: P in [-import_limit, export_limit]. At the POI the range always
+// includes P_m: when the POI is already outside the envelope (e.g. PV exporting past a zero
+// export limit), a setpoint that moves it back, or keeps it where it is, is not refused. An
+// unknown limit leaves its side open (the caller decides whether an unknown limit may be
+// ignored).
+SetpointRange envelope_range(const Envelope& e);
+
 }  // namespace ems::gateway

@@ -17,8 +17,6 @@ namespace ems::gateway {
 namespace log = runtime::log;
 using contract::AckState;
 using contract::Json;
-using Clock = std::chrono::steady_clock;
-
 GatewayOptions GatewayOptions::from_env() {
   GatewayOptions o;
   o.shard = parse_shard(runtime::env_string("EMS_GATEWAY_SHARD", ""));
@@ -33,9 +31,13 @@ GatewayOptions GatewayOptions::from_env() {
 struct Gateway::Pending {
   std::string ack_topic;
   std::string command_id;
-  std::map<std::string, std::string> children;  // child command_id -> device_id
+  std::map<std::string, std::string> children;  // child command_id -> device_id, not final yet
+  Clock::time_point deadline;
   bool finished = false;
 };
+
+// What a child may take longer than its own command: the MQTT round trips to its gateway.
+constexpr std::chrono::seconds kDistributeMargin{2};
 
 namespace {
 
@@ -55,6 +57,19 @@ contract::Sample to_sample(const drivers::Value& v, contract::Timestamp ts) {
   else
     s.value = std::get<std::string>(v);
   return s;
+}
+
+// The POI meter's active power topic of a distribute entry, read from the module's own roll-ups:
+// the other input of the synthetic measurement whose first input is the envelope's import limit
+// (import headroom = import_limit - POI power). "" when the document has none.
+std::string poi_power_topic(const PlannedDevice& module, const Json& entry) {
+  const std::string limit = entry.value("import_limit_topic", "");
+  if (limit.empty()) return "";
+  for (const auto& s : module.sources.synthetic)
+    if (s.operation == contract::SyntheticOperation::subtract && s.inputs.size() == 2 &&
+        s.inputs[0] == limit)
+      return s.inputs[1];
+  return "";
 }
 
 std::string format_number(double v) {
@@ -77,8 +92,9 @@ Gateway::Gateway(GatewayOptions options, runtime::MqttClient& mqtt, runtime::Sec
           },
           [this](const std::string& topic) { subscribe(topic, 0, &Gateway::on_rollup_input); },
           registry),
-      commands_(
-          registry.counter("ems_gateway_commands_total", "Commands by final outcome", {"outcome"})),
+      commands_(registry.counter("ems_gateway_commands_total",
+                                 "Commands by protocol and final outcome",
+                                 {"protocol", "outcome"})),
       bad_commands_(registry.counter("ems_gateway_bad_commands_total",
                                      "Commands dropped or rejected before any write", {"reason"})),
       reconciles_(
@@ -96,6 +112,43 @@ Gateway::~Gateway() {
 
 void Gateway::start() {
   rollups_.start();
+  std::lock_guard lock(mutex_);
+  if (!sweeper_.joinable() && !stopped_) sweeper_ = std::thread([this] { sweep_pending(); });
+}
+
+void Gateway::sweep_pending() {
+  std::unique_lock lock(mutex_);
+  while (!stopped_) {
+    sweep_wake_.wait_for(lock, std::chrono::milliseconds(200));
+    const auto now = Clock::now();
+    std::vector<std::shared_ptr<Pending>> expired;
+    for (auto it = pending_children_.begin(); it != pending_children_.end();) {
+      const auto p = it->second;
+      if (!p->finished && now < p->deadline) {
+        ++it;
+        continue;
+      }
+      it = pending_children_.erase(it);
+      if (p->finished) continue;
+      p->finished = true;
+      expired.push_back(p);
+    }
+    if (expired.empty()) continue;
+    std::vector<std::pair<std::shared_ptr<Pending>, std::string>> acks;
+    for (const auto& p : expired) {
+      std::string silent;
+      for (const auto& [cid, device] : p->children) silent += (silent.empty() ? "" : ", ") + device;
+      acks.emplace_back(
+          p, "no final ack from child " + silent + " within " +
+                 std::to_string((options_.command_timeout + kDistributeMargin).count()) + " ms");
+    }
+    lock.unlock();
+    for (const auto& [p, why] : acks) {
+      log::warn("distribute timed out", {{"command_id", p->command_id}, {"reason", why}});
+      ack(p->ack_topic, p->command_id, AckState::timeout, why, "distribute");
+    }
+    lock.lock();
+  }
 }
 
 void Gateway::stop() {
@@ -106,6 +159,8 @@ void Gateway::stop() {
     stopped_ = true;
     runs.swap(running_);
   }
+  sweep_wake_.notify_all();
+  if (sweeper_.joinable()) sweeper_.join();
   for (auto& [id, run] : runs)
     for (auto& w : run.workers) w->stop();
   rollups_.stop();
@@ -172,7 +227,13 @@ void Gateway::apply(const Json& asyncapi) {
         for (const auto& c : entry.value("children", Json::array())) {
           state_topics.push_back(c.value("operating_state_topic", ""));
           state_topics.push_back(c.value("state_of_charge_topic", ""));
+          state_topics.push_back(
+              contract::measurement_topic(plan->site_id, c.value("device_id", ""),
+                                          contract::kCommStatus, contract::Unit::none));
         }
+        for (const char* key : {"import_limit_topic", "export_limit_topic", "active_power_topic"})
+          state_topics.push_back(entry.value(key, ""));
+        state_topics.push_back(poi_power_topic(d, entry));
       }
     }
   }
@@ -311,11 +372,12 @@ std::size_t Gateway::worker_count() const {
 }
 
 void Gateway::ack(const std::string& topic, const std::string& command_id, AckState state,
-                  std::optional<std::string> reason) {
+                  std::optional<std::string> reason, const std::string& protocol) {
   contract::Ack a{contract::to_timestamp(std::chrono::system_clock::now()), command_id, state,
                   std::move(reason)};
   mqtt_.publish(topic, contract::encode(a), 1, false);
-  if (contract::is_terminal(state)) commands_.with({std::string(contract::to_string(state))}).inc();
+  if (contract::is_terminal(state))
+    commands_.with({protocol, std::string(contract::to_string(state))}).inc();
 }
 
 void Gateway::bad_command(const std::string& reason, const std::string& topic,
@@ -355,10 +417,11 @@ void Gateway::on_command(const runtime::MqttMessage& m) {
   const std::string id = j["command_id"].get<std::string>();
   if (!remember(id)) return bad_command("duplicate", m.topic, id);
   const std::string ack_topic = contract::format_topic(contract::ack_for(*ct));
+  std::string protocol = "none";  // of the command, once known
   auto reject = [&](const std::string& reason, const std::string& why) {
     bad_commands_.with({reason}).inc();
     log::warn("command rejected", {{"topic", m.topic}, {"command_id", id}, {"reason", why}});
-    ack(ack_topic, id, AckState::rejected, why);
+    ack(ack_topic, id, AckState::rejected, why, protocol);
   };
   if (known == plan->all_devices.end())
     return reject("unknown_target", "unknown device '" + ct->device_id + "'");
@@ -373,6 +436,8 @@ void Gateway::on_command(const runtime::MqttMessage& m) {
   if (!cp && !computed)
     return reject("unknown_target",
                   "no '" + verb + " " + ct->target + "' command on '" + ct->device_id + "'");
+  protocol = cp ? std::string(contract::to_string(cp->binding.protocol))
+                : computed->value("protocol", "none");
   const contract::Unit unit =
       cp ? cp->unit
          : contract::parse_unit(computed->value("unit", "none")).value_or(contract::Unit::none);
@@ -407,7 +472,7 @@ void Gateway::on_command(const runtime::MqttMessage& m) {
     const auto* d = std::get_if<double>(&value);
     if (!d || computed->value("protocol", "") != "distribute")
       return reject("unsupported", "this gateway executes float distribute module commands only");
-    return distribute(ack_topic, id, *computed, *d);
+    return distribute(ack_topic, id, dev, *computed, *d);
   }
   DeviceWorker* worker = nullptr;
   {
@@ -422,14 +487,15 @@ void Gateway::on_command(const runtime::MqttMessage& m) {
   }
   ack(ack_topic, id, AckState::accepted);
   WriteJob job{*cp, value, Clock::now() + options_.command_timeout,
-               [this, ack_topic, id](AckState s, std::optional<std::string> why) {
+               [this, ack_topic, id, protocol](AckState s, std::optional<std::string> why) {
                  if (s != AckState::done)
                    log::warn("command not done", {{"command_id", id},
                                                   {"state", std::string(contract::to_string(s))},
                                                   {"reason", why.value_or("")}});
-                 ack(ack_topic, id, s, std::move(why));
+                 ack(ack_topic, id, s, std::move(why), protocol);
                }};
-  if (!worker->submit(std::move(job))) ack(ack_topic, id, AckState::failed, "device queue full");
+  if (!worker->submit(std::move(job)))
+    ack(ack_topic, id, AckState::failed, "device queue full", protocol);
 }
 
 void Gateway::on_state_sample(const runtime::MqttMessage& m) {
@@ -453,27 +519,81 @@ void Gateway::on_rollup_input(const runtime::MqttMessage& m) {
   rollups_.offer(m.topic, m.payload);
 }
 
+std::optional<std::string> Gateway::fresh_sample(const std::string& topic,
+                                                 std::chrono::system_clock::time_point now) const {
+  const auto it = state_samples_.find(topic);
+  if (it == state_samples_.end()) return std::nullopt;
+  std::chrono::duration<double> max_age = std::chrono::seconds(30);
+  if (plan_) {
+    const auto period = plan_->topic_period_s.find(topic);
+    if (period != plan_->topic_period_s.end() && period->second > 0)
+      max_age = std::chrono::duration<double>(3 * period->second);
+  }
+  if (now - it->second.second > max_age) return std::nullopt;
+  return it->second.first;
+}
+
 void Gateway::distribute(const std::string& ack_topic, const std::string& command_id,
-                         const Json& entry, double value) {
+                         const PlannedDevice& module, const Json& entry, double value) {
   const auto now = std::chrono::system_clock::now();
   std::vector<ChildState> children;
   std::map<std::string, std::string> command_topics;
+  Envelope envelope;
+  std::string unknown;  // an envelope topic named but without a fresh sample
+  // The module's power now: the sum of its children's latest active power (an unavailable
+  // child counts with the last value heard from it), when the module's own measurement is a
+  // sum roll-up of theirs; else that measurement's fresh sample.
+  std::vector<std::string> module_inputs;
+  if (entry.contains("active_power_topic"))
+    for (const auto& s : module.sources.synthetic)
+      if (s.operation == contract::SyntheticOperation::sum && s.name == entry.value("target", ""))
+        module_inputs = s.inputs;
+  if (!module_inputs.empty()) {
+    double total = 0;
+    for (const auto& in : module_inputs) {
+      const auto v = rollups_.latest(in);
+      if (!v) {
+        unknown = in;
+        break;
+      }
+      total += *v;
+    }
+    if (unknown.empty()) envelope.module_power = total;
+  }
   {
     std::lock_guard lock(mutex_);
-    auto fresh = [&](const std::string& topic) -> std::optional<std::string> {
-      const auto it = state_samples_.find(topic);
-      if (it == state_samples_.end()) return std::nullopt;
-      if (now - it->second.second > std::chrono::seconds(30)) return std::nullopt;
-      return it->second.first;
+    auto number = [&](const std::string& topic) -> std::optional<double> {
+      if (topic.empty()) return std::nullopt;
+      const auto text = fresh_sample(topic, now);
+      if (text) {
+        try {
+          return std::stod(*text);
+        } catch (const std::exception&) {
+        }
+      }
+      if (unknown.empty()) unknown = topic;
+      return std::nullopt;
     };
+    envelope.import_limit = number(entry.value("import_limit_topic", ""));
+    envelope.export_limit = number(entry.value("export_limit_topic", ""));
+    const std::string poi = poi_power_topic(module, entry);
+    if (!poi.empty()) {
+      envelope.poi_power = number(poi);
+      if (module_inputs.empty())
+        envelope.module_power = number(entry.value("active_power_topic", ""));
+    }
     for (const auto& c : entry.value("children", Json::array())) {
       ChildState s;
       s.device_id = c.value("device_id", "");
       s.power_min = c.value("power_min", 0.0);
       s.power_max = c.value("power_max", 0.0);
-      const auto state = fresh(c.value("operating_state_topic", ""));
-      s.available = state && *state != "FAULT" && *state != "OFFLINE";
-      if (const auto soc = fresh(c.value("state_of_charge_topic", ""))) {
+      const auto state = fresh_sample(c.value("operating_state_topic", ""), now);
+      const auto comm =
+          fresh_sample(contract::measurement_topic(plan_ ? plan_->site_id : "", s.device_id,
+                                                   contract::kCommStatus, contract::Unit::none),
+                       now);
+      s.available = state && *state != "FAULT" && *state != "OFFLINE" && comm != "OFFLINE";
+      if (const auto soc = fresh_sample(c.value("state_of_charge_topic", ""), now)) {
         try {
           s.soc = std::stod(*soc);
         } catch (const std::exception&) {
@@ -483,18 +603,34 @@ void Gateway::distribute(const std::string& ack_topic, const std::string& comman
       children.push_back(std::move(s));
     }
   }
+  auto reject = [&](const std::string& reason, const std::string& why) {
+    bad_commands_.with({reason}).inc();
+    log::warn("command rejected", {{"command_id", command_id}, {"reason", why}});
+    ack(ack_topic, command_id, AckState::rejected, why, "distribute");
+  };
+  if (!unknown.empty() && value != 0)
+    return reject("envelope", "operating envelope unknown: no fresh sample on " + unknown);
+  const SetpointRange range = envelope_range(envelope);
+  if (value > range.max)
+    return reject("envelope", "value " + format_number(value) +
+                                  " W exceeds the operating envelope's export headroom (at most " +
+                                  format_number(range.max) + " W)");
+  if (value < range.min)
+    return reject("envelope", "value " + format_number(value) +
+                                  " W exceeds the operating envelope's import headroom (at least " +
+                                  format_number(range.min) + " W)");
   std::vector<Share> shares;
   try {
     shares = split(entry.value("allocation_policy", "equal_split"), value, children,
                    entry.value("state_of_charge_floor_percent", 0.0));
   } catch (const std::exception& e) {
-    bad_commands_.with({"unreachable"}).inc();
-    return ack(ack_topic, command_id, AckState::rejected, e.what());
+    return reject("unreachable", e.what());
   }
   ack(ack_topic, command_id, AckState::accepted);
   auto pending = std::make_shared<Pending>();
   pending->ack_topic = ack_topic;
   pending->command_id = command_id;
+  pending->deadline = Clock::now() + options_.command_timeout + kDistributeMargin;
   std::vector<std::pair<std::string, std::string>> sends;
   for (const auto& s : shares) {
     const std::string child_id = contract::random_uuid();
@@ -538,12 +674,13 @@ void Gateway::on_child_ack(const runtime::MqttMessage& m) {
       p->finished = all_done = true;
     }
   }
-  if (all_done) return ack(p->ack_topic, p->command_id, AckState::done);
+  if (all_done) return ack(p->ack_topic, p->command_id, AckState::done, std::nullopt, "distribute");
   if (a.state != AckState::done)
     ack(p->ack_topic, p->command_id,
         a.state == AckState::timeout ? AckState::timeout : AckState::failed,
         "child " + device + ": " + std::string(contract::to_string(a.state)) +
-            (a.reason ? " (" + *a.reason + ")" : ""));
+            (a.reason ? " (" + *a.reason + ")" : ""),
+        "distribute");
 }
 
 }  // namespace ems::gateway

@@ -19,15 +19,20 @@
 //   payload not of the command's type / malformed  -> rejected
 //   -> received; value outside the target's bounds -> rejected; device OFFLINE -> rejected
 //   -> accepted; written on the device's worker    -> done / failed / timeout (device_worker.hpp)
-// A module's `distribute` command splits the value over the children it lists (children whose
-// operating_state is not usable or whose samples are stale are excluded; equal split or weighted
-// by state of charge above the floor; each child clamped to its bounds), sends each child its
-// own command over MQTT with a fresh command_id and acks the module `done` when every child is
-// done (else `failed` naming the child).
+// A module's `distribute` command is first held inside the operating envelope (the entry's
+// import/export limit topics, with the POI and the module's own power when the document names
+// them; see distribute.hpp envelope_range) - outside it, or with the envelope unknown, it is
+// `rejected`. It is then split over the children it lists (children whose operating_state is
+// not usable, whose samples are stale or whose comm_status is OFFLINE are excluded; equal split
+// or weighted by state of charge above the floor; each child clamped to its bounds), each child
+// gets its own command over MQTT with a fresh command_id, and the module is acked `done` when
+// every child is done, `failed` naming the child when one is not, `timeout` naming the silent
+// children when some sent no final ack within command_timeout + 2 s.
 //
 // Threading: apply() runs on the follower's thread; MQTT callbacks on Paho's thread; workers on
 // their own. Every public method is thread-safe.
 #include <chrono>
+#include <condition_variable>
 #include <deque>
 #include <map>
 #include <memory>
@@ -35,6 +40,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <thread>
 #include <unordered_set>
 
 #include "device_worker.hpp"
@@ -65,7 +71,8 @@ class Gateway : private WorkerSink {
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
 
-  // Subscribes to commands (once the first plan names the site) and starts the roll-ups.
+  // Starts the roll-ups and the thread that times out distribute commands; commands are
+  // subscribed once the first plan names the site.
   void start();
   // Stops every worker and the roll-ups. Idempotent.
   void stop();
@@ -87,6 +94,7 @@ class Gateway : private WorkerSink {
     std::optional<CommState> published;
   };
   struct Pending;  // a distribute command waiting for its children
+  using Clock = std::chrono::steady_clock;
   // What MQTT callbacks reach: the gateway while it lives, nothing after (the client may
   // outlive it).
   struct Life {
@@ -106,12 +114,18 @@ class Gateway : private WorkerSink {
   void on_rollup_input(const runtime::MqttMessage& m);
   void subscribe(const std::string& filter, int qos,
                  void (Gateway::*handler)(const runtime::MqttMessage&));
+  // Publishes an ack; a final one counts in ems_gateway_commands_total{protocol,outcome}.
   void ack(const std::string& topic, const std::string& command_id, contract::AckState state,
-           std::optional<std::string> reason = std::nullopt);
+           std::optional<std::string> reason = std::nullopt, const std::string& protocol = "none");
   void bad_command(const std::string& reason, const std::string& topic, const std::string& detail);
   bool remember(const std::string& command_id);
   void distribute(const std::string& ack_topic, const std::string& command_id,
-                  const contract::Json& entry, double value);
+                  const PlannedDevice& module, const contract::Json& entry, double value);
+  // A topic's latest sample when younger than 3 of its poll periods (30 s when the document
+  // gives none). Caller holds mutex_.
+  std::optional<std::string> fresh_sample(const std::string& topic,
+                                          std::chrono::system_clock::time_point now) const;
+  void sweep_pending();  // the timeout thread
 
   GatewayOptions options_;
   runtime::MqttClient& mqtt_;
@@ -129,8 +143,10 @@ class Gateway : private WorkerSink {
   std::map<std::string, std::pair<std::string, contract::Timestamp>> state_samples_;  // topic ->
   std::map<std::string, std::shared_ptr<Pending>> pending_children_;  // child command_id ->
   bool stopped_ = false;
+  std::condition_variable sweep_wake_;
+  std::thread sweeper_;
 
-  runtime::metrics::CounterFamily& commands_;      // {outcome}
+  runtime::metrics::CounterFamily& commands_;      // {protocol,outcome}
   runtime::metrics::CounterFamily& bad_commands_;  // {reason}
   runtime::metrics::Counter& reconciles_;
   runtime::metrics::Gauge& workers_gauge_;

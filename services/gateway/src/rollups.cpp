@@ -118,6 +118,13 @@ void Rollups::offer(const std::string& topic, std::string_view payload) {
   in = {value, ts, true};
 }
 
+std::optional<double> Rollups::latest(const std::string& topic) {
+  std::lock_guard lock(mutex_);
+  const auto it = inputs_.find(topic);
+  if (it == inputs_.end() || !it->second.seen) return std::nullopt;
+  return it->second.value;
+}
+
 void Rollups::compute(Running& r, std::chrono::system_clock::time_point now) {
   const auto& p = r.spec.point;
   const double own_period = p.poll_rate_hz > 0 ? 1.0 / p.poll_rate_hz : 1.0;

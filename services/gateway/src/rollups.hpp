@@ -59,6 +59,8 @@ class Rollups {
 
   // A sample arrived on an input topic (payload as received). Malformed samples are ignored.
   void offer(const std::string& topic, std::string_view payload);
+  // The latest value heard on an input topic, whatever its age; nullopt when none arrived.
+  std::optional<double> latest(const std::string& topic);
 
  private:
   struct Input {
