@@ -190,21 +190,28 @@ class GatewayTest : public fixtures::testing::SiteTest {
   std::thread stepping_;
 };
 
-// A gateway with its own MQTT client, started on `doc`.
+// A gateway with its own MQTT client and batch publisher for samples (as main() wires it),
+// started on `doc`.
 struct RunningGateway {
   runtime::metrics::Registry registry;
   runtime::MqttClient mqtt;
+  runtime::MqttBatchPublisher samples;
   Gateway gateway;
   RunningGateway(const std::string& url, const Json& doc, GatewayOptions o = fast_options(),
                  runtime::Secrets secrets = fixtures::testing::demo_secrets())
-      : mqtt(gateway_mqtt(url, o.shard), registry), gateway(o, mqtt, std::move(secrets), registry) {
+      : mqtt(gateway_mqtt(url, o.shard), registry),
+        samples(runtime::MqttBatchOptions::from(mqtt.options()), registry),
+        gateway(o, mqtt, std::move(secrets), registry, &samples) {
     gateway.start();
     mqtt.start();
+    samples.start();
     EXPECT_TRUE(mqtt.wait_connected(10s));
+    EXPECT_TRUE(samples.wait_connected(10s));
     gateway.apply(doc);
   }
   ~RunningGateway() {
     gateway.stop();
+    samples.stop();
     mqtt.stop();
   }
   double metric(const std::string& needle) {

@@ -81,14 +81,15 @@ std::string format_number(double v) {
 }  // namespace
 
 Gateway::Gateway(GatewayOptions options, runtime::MqttClient& mqtt, runtime::Secrets secrets,
-                 runtime::metrics::Registry& registry)
+                 runtime::metrics::Registry& registry, runtime::MqttBatchPublisher* samples)
     : options_(std::move(options)),
       mqtt_(mqtt),
+      samples_(samples),
       secrets_(std::move(secrets)),
       registry_(registry),
       rollups_(
           [this](const std::string& topic, double value, contract::Timestamp ts) {
-            mqtt_.publish(topic, contract::encode(contract::FloatSample{ts, value}), 0, true);
+            publish_sample(topic, contract::encode(contract::FloatSample{ts, value}));
           },
           [this](const std::string& topic) { subscribe(topic, 0, &Gateway::on_rollup_input); },
           registry),
@@ -240,7 +241,7 @@ void Gateway::apply(const Json& asyncapi) {
   for (auto& w : to_stop) w->stop();
   to_stop.clear();
   std::vector<std::string> unservable;
-  for (const auto& t : to_clear) mqtt_.publish(t, "", 1, true);
+  for (const auto& t : to_clear) publish_sample(t, "");
   {
     std::lock_guard lock(mutex_);
     if (stopped_) return;
@@ -265,11 +266,9 @@ void Gateway::apply(const Json& asyncapi) {
     workers_gauge_.set(double(workers));
   }
   for (const auto& t : unservable)
-    mqtt_.publish(t,
-                  contract::encode(
-                      contract::EnumSample{contract::to_timestamp(std::chrono::system_clock::now()),
-                                           std::string(to_string(CommState::offline))}),
-                  0, true);
+    publish_sample(t, contract::encode(contract::EnumSample{
+                          contract::to_timestamp(std::chrono::system_clock::now()),
+                          std::string(to_string(CommState::offline))}));
   if (new_site) {
     subscribe("sites/" + plan->site_id + "/devices/+/commands/#", 1, &Gateway::on_command);
   }
@@ -317,9 +316,16 @@ void Gateway::start_device(const std::string& id, const PlannedDevice& d, Device
   }
 }
 
+void Gateway::publish_sample(const std::string& topic, const std::string& payload) {
+  if (samples_)
+    samples_->publish(topic, payload, true);
+  else
+    mqtt_.publish(topic, payload, 0, true);
+}
+
 void Gateway::publish_value(const std::string& topic, const drivers::Value& value,
                             contract::Timestamp ts) {
-  mqtt_.publish(topic, contract::encode(to_sample(value, ts)), 0, true);
+  publish_sample(topic, contract::encode(to_sample(value, ts)));
 }
 
 void Gateway::connection_state(const std::string& device_id, contract::Protocol protocol,
@@ -349,7 +355,7 @@ void Gateway::connection_state(const std::string& device_id, contract::Protocol 
                              std::string(to_string(combined))});
   }
   log::info("comm_status", {{"device", device_id}, {"state", std::string(to_string(state))}});
-  mqtt_.publish(topic, payload, 0, true);
+  publish_sample(topic, payload);
 }
 
 std::optional<CommState> Gateway::comm_state(const std::string& device_id) const {

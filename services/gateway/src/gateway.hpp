@@ -7,7 +7,8 @@
 //
 // Publishing (CONTRACT.md sections 3-4): measurements QoS 0 retained as FloatSample /
 // BooleanSample / EnumSample with millisecond `Z` timestamps; comm_status (ONLINE / DEGRADED /
-// OFFLINE, combined over the device's connections) retained, when first known and on change.
+// OFFLINE, combined over the device's connections) retained, when first known and on change;
+// through the batch publisher when one is given (see the constructor).
 //
 // Commands (`sites/{site}/devices/+/commands/#`, QoS 1), checked in this order:
 //   topic not of the contract, other site          -> dropped (metric, log)
@@ -46,6 +47,7 @@
 #include "device_worker.hpp"
 #include "ems/runtime/metrics.hpp"
 #include "ems/runtime/mqtt.hpp"
+#include "ems/runtime/mqtt_batch.hpp"
 #include "plan.hpp"
 #include "rollups.hpp"
 
@@ -65,8 +67,12 @@ struct GatewayOptions {
 
 class Gateway : private WorkerSink {
  public:
+  // `samples`: where measurement samples, comm_status and the clearing of a removed device's
+  // topics go (QoS 0 retained, in order on one connection); nullptr: through `mqtt`. Commands,
+  // acks and subscriptions always use `mqtt`. Both must outlive the gateway.
   Gateway(GatewayOptions options, runtime::MqttClient& mqtt, runtime::Secrets secrets,
-          runtime::metrics::Registry& registry = runtime::metrics::Registry::global());
+          runtime::metrics::Registry& registry = runtime::metrics::Registry::global(),
+          runtime::MqttBatchPublisher* samples = nullptr);
   ~Gateway() override;  // stop()s
   Gateway(const Gateway&) = delete;
   Gateway& operator=(const Gateway&) = delete;
@@ -102,6 +108,7 @@ class Gateway : private WorkerSink {
     Gateway* gateway = nullptr;
   };
 
+  void publish_sample(const std::string& topic, const std::string& payload);
   void publish_value(const std::string& topic, const drivers::Value& value,
                      contract::Timestamp ts) override;
   void connection_state(const std::string& device_id, contract::Protocol protocol,
@@ -129,6 +136,7 @@ class Gateway : private WorkerSink {
 
   GatewayOptions options_;
   runtime::MqttClient& mqtt_;
+  runtime::MqttBatchPublisher* samples_;
   runtime::Secrets secrets_;
   runtime::metrics::Registry& registry_;
   std::shared_ptr<Life> life_ = std::make_shared<Life>();

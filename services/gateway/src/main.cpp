@@ -3,12 +3,15 @@
 
 #include <cstdlib>
 #include <exception>
+#include <memory>
+#include <stdexcept>
 
 #include "ems/follower/topology_follower.hpp"
 #include "ems/runtime/config.hpp"
 #include "ems/runtime/http.hpp"
 #include "ems/runtime/log.hpp"
 #include "ems/runtime/mqtt.hpp"
+#include "ems/runtime/mqtt_batch.hpp"
 #include "ems/runtime/secrets.hpp"
 #include "ems/runtime/shutdown.hpp"
 #include "gateway.hpp"
@@ -24,8 +27,21 @@ int run() {
   runtime::log::init(service_id);
   auto& registry = runtime::metrics::Registry::global();
 
-  runtime::MqttClient mqtt(runtime::MqttOptions::from_env(service_id), registry);
-  gateway::Gateway gw(options, mqtt, runtime::Secrets::from_env(), registry);
+  const auto mqtt_options = runtime::MqttOptions::from_env(service_id);
+  runtime::MqttClient mqtt(mqtt_options, registry);
+  // Samples go through the batch publisher (one write per batch, services/gateway/README.md
+  // "Publishing cost"); a TLS or WebSocket broker URL keeps them on the main client.
+  // EMS_GATEWAY_MQTT_BATCH=0 keeps them there too.
+  std::unique_ptr<runtime::MqttBatchPublisher> samples;
+  if (runtime::env_string("EMS_GATEWAY_MQTT_BATCH", "1") != "0") {
+    try {
+      samples = std::make_unique<runtime::MqttBatchPublisher>(
+          runtime::MqttBatchOptions::from(mqtt_options), registry);
+    } catch (const std::invalid_argument& e) {
+      runtime::log::warn("samples published through the main MQTT client", {{"reason", e.what()}});
+    }
+  }
+  gateway::Gateway gw(options, mqtt, runtime::Secrets::from_env(), registry, samples.get());
   follower::TopologyFollower follower(
       follower::FollowerOptions::from_env("/asyncapi"), &mqtt,
       [&](follower::TopologyUpdate u) { gw.apply(u.document); }, registry);
@@ -40,12 +56,14 @@ int run() {
   gw.start();
   follower.start();
   mqtt.start();
+  if (samples) samples->start();
   runtime::log::info("gateway listening", {{"port", server.port()}, {"shard", service_id}});
 
   runtime::wait_for_shutdown();
   runtime::log::info("gateway shutting down");
   follower.stop();
   gw.stop();
+  if (samples) samples->stop();
   mqtt.stop();
   server.stop();
   return 0;
