@@ -13,6 +13,10 @@ class GatewayCommands : public GatewayTest {
                       contract::Unit unit) {
     return contract::command_topic(kSite, device, verb, target, unit);
   }
+  // The `set active_power` command topic of a BESS rack or module.
+  std::string set_power(const std::string& device) {
+    return command(device, contract::Verb::set, "active_power", contract::Unit::watts);
+  }
   std::string ack_of(const std::string& command_topic) {
     auto t = std::get<contract::CommandTopic>(contract::parse_topic(command_topic));
     return contract::format_topic(contract::ack_for(t));
@@ -143,12 +147,8 @@ TEST_F(GatewayCommands, DistributeSplitsTheModuleSetpointOverItsRacks) {
       },
       15s));
   std::this_thread::sleep_for(1500ms);  // the gateway has seen both racks' state samples
-  const std::string module =
-      command("bess_module_1", contract::Verb::set, "active_power", contract::Unit::watts);
-  const std::string r1 =
-      command("bess_rack_1", contract::Verb::set, "active_power", contract::Unit::watts);
-  const std::string r2 =
-      command("bess_rack_2", contract::Verb::set, "active_power", contract::Unit::watts);
+  const std::string module = set_power("bess_module_1"), r1 = set_power("bess_rack_1"),
+                    r2 = set_power("bess_rack_2");
   // A charge: at midday the demo's PV makes the POI export while the operating envelope allows
   // no export, so a discharge would be rejected (see the next test).
   const auto states = send(rec, module, -200000.0);
@@ -189,12 +189,8 @@ TEST_F(GatewayCommands, DistributeHoldsTheEnvelopeAndLeavesOutAnOfflineRack) {
       15s));
   EXPECT_EQ(contract::decode_float_sample(*rec.last(export_limit)).value, 0.0);
   std::this_thread::sleep_for(1500ms);  // the gateway has seen the racks' and the POI's samples
-  const std::string module =
-      command("bess_module_1", contract::Verb::set, "active_power", contract::Unit::watts);
-  const std::string r1 =
-      command("bess_rack_1", contract::Verb::set, "active_power", contract::Unit::watts);
-  const std::string r2 =
-      command("bess_rack_2", contract::Verb::set, "active_power", contract::Unit::watts);
+  const std::string module = set_power("bess_module_1"), r1 = set_power("bess_rack_1"),
+                    r2 = set_power("bess_rack_2");
 
   EXPECT_EQ(send(rec, module, 100000.0), (States{"received", "rejected"}));
   const auto last = contract::decode_ack(rec.of(ack_of(module)).back().payload);
@@ -267,10 +263,7 @@ TEST_F(GatewayCommands, DistributeFailsWithAChildAndTimesOutWhenChildrenAreSilen
     std::this_thread::sleep_for(500ms);
   };
   publish_states();
-  const std::string module =
-      command("bess_module_1", contract::Verb::set, "active_power", contract::Unit::watts);
-  const std::string r1 =
-      command("bess_rack_1", contract::Verb::set, "active_power", contract::Unit::watts);
+  const std::string module = set_power("bess_module_1"), r1 = set_power("bess_rack_1");
 
   // Rack 1's gateway answers `failed`: the module command fails, naming it.
   const std::string id = contract::random_uuid();

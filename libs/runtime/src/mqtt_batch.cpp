@@ -13,6 +13,7 @@
 
 #include "ems/runtime/backoff.hpp"
 #include "ems/runtime/log.hpp"
+#include "mqtt_series.hpp"
 
 namespace ems::runtime {
 
@@ -103,22 +104,10 @@ MqttBatchOptions MqttBatchOptions::from(const MqttOptions& client) {
 
 MqttBatchPublisher::MqttBatchPublisher(MqttBatchOptions options, metrics::Registry& registry)
     : options_(std::move(options)),
-      published_(registry
-                     .counter("ems_mqtt_messages_published_total",
-                              "MQTT messages accepted for delivery", {"client"})
-                     .with({options_.client_id})),
-      dropped_(registry
-                   .counter("ems_mqtt_messages_dropped_total",
-                            "MQTT messages dropped (offline buffer full, in-flight window full "
-                            "or client stopped)",
-                            {"client"})
-                   .with({options_.client_id})),
-      connects_(
-          registry.counter("ems_mqtt_connects_total", "Successful MQTT (re)connects", {"client"})
-              .with({options_.client_id})),
-      connected_gauge_(
-          registry.gauge("ems_mqtt_connected", "1 while connected to the broker", {"client"})
-              .with({options_.client_id})),
+      published_(detail::mqtt_published(registry, options_.client_id)),
+      dropped_(detail::mqtt_dropped(registry, options_.client_id)),
+      connects_(detail::mqtt_connects(registry, options_.client_id)),
+      connected_gauge_(detail::mqtt_connected(registry, options_.client_id)),
       buffer_gauge_(registry
                         .gauge("ems_mqtt_send_buffer_bytes",
                                "Encoded messages waiting to be written (batch publisher)",

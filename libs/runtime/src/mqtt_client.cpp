@@ -9,6 +9,7 @@
 #include "ems/runtime/log.hpp"
 #include "ems/runtime/mqtt.hpp"
 #include "ems/runtime/utc_time.hpp"
+#include "mqtt_series.hpp"
 
 namespace ems::runtime {
 
@@ -127,25 +128,13 @@ MqttOptions completed(MqttOptions o) {
 MqttClient::MqttClient(MqttOptions options, metrics::Registry& registry)
     : options_(completed(std::move(options))),
       status_topic_("services/" + options_.service_id + "/status"),
-      published_(registry
-                     .counter("ems_mqtt_messages_published_total",
-                              "MQTT messages accepted for delivery", {"client"})
-                     .with({options_.client_id})),
-      dropped_(registry
-                   .counter("ems_mqtt_messages_dropped_total",
-                            "MQTT messages dropped (offline buffer full, in-flight window full "
-                            "or client stopped)",
-                            {"client"})
-                   .with({options_.client_id})),
+      published_(detail::mqtt_published(registry, options_.client_id)),
+      dropped_(detail::mqtt_dropped(registry, options_.client_id)),
       received_(
           registry.counter("ems_mqtt_messages_received_total", "MQTT messages received", {"client"})
               .with({options_.client_id})),
-      connects_(
-          registry.counter("ems_mqtt_connects_total", "Successful MQTT (re)connects", {"client"})
-              .with({options_.client_id})),
-      connected_gauge_(
-          registry.gauge("ems_mqtt_connected", "1 while connected to the broker", {"client"})
-              .with({options_.client_id})) {
+      connects_(detail::mqtt_connects(registry, options_.client_id)),
+      connected_gauge_(detail::mqtt_connected(registry, options_.client_id)) {
   const auto uri = to_paho_uri(options_.url);
   mqtt::create_options create(MQTTVERSION_3_1_1);
   // Buffer while disconnected - also before the first connect - so publishers never block and
