@@ -285,13 +285,20 @@ TEST_F(GatewayCommands, DistributeFailsWithAChildAndTimesOutWhenChildrenAreSilen
   // Nobody answers: timeout after command_timeout + 2 s, naming both racks.
   publish_states();
   const auto sent = std::chrono::steady_clock::now();
-  EXPECT_EQ(send(rec, module, 100000.0), (States{"received", "accepted", "timeout"}));
+  const std::string silent = contract::random_uuid();
+  rec.client().publish(module, command_payload(100000.0, silent), 1, false);
+  std::this_thread::sleep_for(1000ms);  // the pending gauge follows every 200 ms
+  EXPECT_EQ(gw.metric("\nems_gateway_distribute_pending"), 1);
+  ASSERT_TRUE(rec.wait_terminal(ack_of(module), silent, 10s));
+  EXPECT_EQ(rec.ack_states(ack_of(module), silent), (States{"received", "accepted", "timeout"}));
   EXPECT_GE(std::chrono::steady_clock::now() - sent, 2900ms);
   last = contract::decode_ack(rec.of(ack_of(module)).back().payload);
   EXPECT_NE(last.reason.value_or("").find("bess_rack_1"), std::string::npos);
   EXPECT_NE(last.reason.value_or("").find("bess_rack_2"), std::string::npos);
   EXPECT_EQ(gw.metric("ems_gateway_commands_total{protocol=\"distribute\",outcome=\"timeout\"}"),
             1);
+  std::this_thread::sleep_for(400ms);
+  EXPECT_EQ(gw.metric("\nems_gateway_distribute_pending"), 0);
 }
 
 }  // namespace

@@ -101,7 +101,11 @@ Gateway::Gateway(GatewayOptions options, runtime::MqttClient& mqtt, runtime::Sec
       reconciles_(
           registry.counter("ems_gateway_reconciles_total", "Topology versions applied").with()),
       workers_gauge_(
-          registry.gauge("ems_gateway_workers", "Device connection workers running").with()) {
+          registry.gauge("ems_gateway_workers", "Device connection workers running").with()),
+      pending_gauge_(registry
+                         .gauge("ems_gateway_distribute_pending",
+                                "Module commands waiting for their children's final acks")
+                         .with()) {
   life_->gateway = this;
 }
 
@@ -134,6 +138,9 @@ void Gateway::sweep_pending() {
       p->finished = true;
       expired.push_back(p);
     }
+    std::set<const Pending*> waiting;
+    for (const auto& [cid, p] : pending_children_) waiting.insert(p.get());
+    pending_gauge_.set(double(waiting.size()));
     if (expired.empty()) continue;
     std::vector<std::pair<std::shared_ptr<Pending>, std::string>> acks;
     for (const auto& p : expired) {

@@ -158,6 +158,7 @@ class Gateway : private WorkerSink {
   runtime::metrics::CounterFamily& bad_commands_;  // {reason}
   runtime::metrics::Counter& reconciles_;
   runtime::metrics::Gauge& workers_gauge_;
+  runtime::metrics::Gauge& pending_gauge_;  // distribute commands waiting (every 200 ms)
 };
 
 }  // namespace ems::gateway
