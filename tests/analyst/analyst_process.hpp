@@ -1,0 +1,90 @@
+#pragma once
+// The real ems-analyst binary as a child process on a fresh database of the shared real
+// PostgreSQL and a free loopback port, with an HTTP client for its API.
+#include <httplib.h>
+
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include <unistd.h>
+
+#include "ems/testing/process.hpp"
+#include "ems/testing/servers.hpp"
+
+namespace ems::testing {
+
+inline constexpr const char* kAnalystToken = "analyst-test-token-42";
+
+struct AnalystAnswer {
+  int status = 0;
+  std::string body;
+  std::string content_type;
+  std::string www_authenticate;
+};
+
+class AnalystProcess {
+ public:
+  explicit AnalystProcess(std::vector<std::string> extra_env = {})
+      : extra_env_(std::move(extra_env)),
+        database_url_(PostgresServer::shared().create_database()),
+        port_(free_loopback_port()),
+        log_path_("/tmp/ems-analyst-" + std::to_string(::getpid()) + "-" + std::to_string(port_) +
+                  ".log") {}
+  ~AnalystProcess() {
+    process_.terminate();
+    std::remove(log_path_.c_str());
+  }
+
+  void start() {
+    std::vector<std::string> argv = {
+        "/usr/bin/env", "EMS_DATABASE_URL=" + database_url_, "EMS_ANALYST_HOST=127.0.0.1",
+        "EMS_ANALYST_PORT=" + std::to_string(port_), "EMS_API_TOKEN=" + std::string(kAnalystToken),
+        // Nothing trains unless a test asks (no schedule).
+        "EMS_ANALYST_TRAIN_INTERVAL=0",
+        // A historian that is not there (port 9 discards).
+        "EMS_HISTORIAN_URL=http://127.0.0.1:9"};
+    argv.insert(argv.end(), extra_env_.begin(), extra_env_.end());
+    argv.push_back(EMS_ANALYST_BINARY);
+    process_.spawn(argv, log_path_);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    while (process_.running() && std::chrono::steady_clock::now() < deadline)
+      if (wait_for_http_ok(base_url() + "/readyz", std::chrono::milliseconds(200))) return;
+    throw std::runtime_error("ems-analyst did not come up: " + tail_file(log_path_));
+  }
+
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  const std::string& database_url() const { return database_url_; }
+  std::string log() const { return tail_file(log_path_); }
+
+  AnalystAnswer get(const std::string& path) const { return call("GET", path, "", ""); }
+  // POST with a JSON body; `token` "" sends no Authorization header.
+  AnalystAnswer post(const std::string& path, const std::string& body,
+                     const std::string& token = kAnalystToken) const {
+    return call("POST", path, body, token);
+  }
+
+ private:
+  AnalystAnswer call(const std::string& method, const std::string& path, const std::string& body,
+                     const std::string& token) const {
+    httplib::Client client("127.0.0.1", port_);
+    client.set_read_timeout(std::chrono::seconds(300));
+    httplib::Headers headers;
+    if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    auto r = method == "GET" ? client.Get(path.c_str(), headers)
+                             : client.Post(path.c_str(), headers, body, "application/json");
+    if (!r) return {};
+    return {r->status, r->body, r->get_header_value("Content-Type"),
+            r->get_header_value("WWW-Authenticate")};
+  }
+
+  std::vector<std::string> extra_env_;
+  std::string database_url_;
+  int port_ = 0;
+  std::string log_path_;
+  ChildProcess process_;
+};
+
+}  // namespace ems::testing
