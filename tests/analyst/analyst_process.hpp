@@ -55,6 +55,12 @@ class AnalystProcess {
     throw std::runtime_error("ems-analyst did not come up: " + tail_file(log_path_));
   }
 
+  // SIGTERM (SIGKILL after 5 s); the exit code (0 = a clean shutdown).
+  int stop() {
+    process_.terminate();
+    return process_.exit_code();
+  }
+
   std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
   const std::string& database_url() const { return database_url_; }
   std::string log() const { return tail_file(log_path_); }

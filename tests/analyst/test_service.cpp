@@ -195,4 +195,12 @@ TEST_F(AnalystServiceIntegration, TrainServeAndSeeTheChampionInTheRegistry) {
             std::string::npos);
 }
 
+TEST(AnalystProcessIntegration, StopsCleanlyOnSigterm) {
+  AnalystProcess analyst;
+  analyst.start();
+  EXPECT_EQ(analyst.get("/healthz").status, 200);
+  EXPECT_EQ(analyst.get("/readyz").status, 200);
+  EXPECT_EQ(analyst.stop(), 0) << analyst.log();
+}
+
 }  // namespace

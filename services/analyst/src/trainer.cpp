@@ -217,15 +217,16 @@ TrainOutcome Trainer::train(const TrainRequest& request) {
     int end = target->source->complete_end_day(all);
     if (request.data_to_day) end = std::min(end, *request.data_to_day + 1);
     const fc::Series history = all.before(end);
-    // The first backtest day needs two weeks before it (a week of features, a week to train).
-    const int first = history.first_day + 14;
+    // The first backtest day needs two weeks before it (a week of features, a week to train),
+    // plus a spare day: the first day of a live history is usually partial.
+    const int first = history.first_day + 15;
     const int bt_to = end - 1;
     const int bt_from = std::max(end - request.backtest_days, first);
     if (history.values.empty() || bt_to - bt_from + 1 < 7)
       throw TrainError(422, "not enough history for '" + target->name +
                                 "': " + std::to_string(std::max(0, end - history.first_day)) +
                                 " whole days before " + fc::format_day(end) +
-                                ", need at least 21 (14 before a 7-day backtest)");
+                                ", need at least 22 (15 before a 7-day backtest)");
     const fc::BacktestOptions window{bt_from, bt_to, request.refit_days};
 
     fc::BacktestResult cand;
