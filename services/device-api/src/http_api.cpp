@@ -175,16 +175,7 @@ class HttpApi::Routes {
   }
 
   void authorize(const httplib::Request& req) const {
-    if (!options_.api_token)
-      throw ProblemException(403, "Forbidden",
-                             "mutations are disabled: EMS_API_TOKEN is not configured");
-    const std::string header = req.get_header_value("Authorization");
-    const std::string prefix = "Bearer ";
-    if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0)
-      throw ProblemException(401, "Unauthorized",
-                             "mutations need 'Authorization: Bearer <EMS_API_TOKEN>'");
-    if (!runtime::constant_time_equal(header.substr(prefix.size()), *options_.api_token))
-      throw ProblemException(403, "Forbidden", "the bearer token is not valid");
+    runtime::require_bearer(req, options_.api_token);
   }
 
   // 201 when the request stored a new version (the version is the created resource), except
