@@ -23,6 +23,7 @@ struct AnalystAnswer {
   std::string body;
   std::string content_type;
   std::string www_authenticate;
+  std::string conversation_id;
 };
 
 class AnalystProcess {
@@ -66,24 +67,27 @@ class AnalystProcess {
   std::string log() const { return tail_file(log_path_); }
 
   AnalystAnswer get(const std::string& path) const { return call("GET", path, "", ""); }
+  int port() const { return port_; }
   // POST with a JSON body; `token` "" sends no Authorization header.
   AnalystAnswer post(const std::string& path, const std::string& body,
-                     const std::string& token = kAnalystToken) const {
-    return call("POST", path, body, token);
+                     const std::string& token = kAnalystToken,
+                     const httplib::Headers& extra = {}) const {
+    return call("POST", path, body, token, extra);
   }
 
  private:
   AnalystAnswer call(const std::string& method, const std::string& path, const std::string& body,
-                     const std::string& token) const {
+                     const std::string& token, const httplib::Headers& extra = {}) const {
     httplib::Client client("127.0.0.1", port_);
     client.set_read_timeout(std::chrono::seconds(300));
     httplib::Headers headers;
     if (!token.empty()) headers.emplace("Authorization", "Bearer " + token);
+    headers.insert(extra.begin(), extra.end());
     auto r = method == "GET" ? client.Get(path.c_str(), headers)
                              : client.Post(path.c_str(), headers, body, "application/json");
     if (!r) return {};
     return {r->status, r->body, r->get_header_value("Content-Type"),
-            r->get_header_value("WWW-Authenticate")};
+            r->get_header_value("WWW-Authenticate"), r->get_header_value("X-EMS-Conversation-Id")};
   }
 
   std::vector<std::string> extra_env_;

@@ -5,12 +5,17 @@
 #include <cstdlib>
 #include <exception>
 #include <iostream>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "backtest_command.hpp"
+#include "chat_agent.hpp"
+#include "chat_api.hpp"
+#include "chat_tools.hpp"
+#include "conversation_store.hpp"
 #include "ems/forecasting/dataset.hpp"
 #include "ems/runtime/config.hpp"
 #include "ems/runtime/http.hpp"
@@ -102,8 +107,31 @@ int serve() {
   trainer.publish_champion_metrics();
   analyst::Forecaster forecaster(targets, registry);
 
+  // Chat: the tools, the upstream LLM (none = no-LLM mode) and the stored conversations.
+  analyst::ToolBoxOptions tool_options;
+  tool_options.historian_url = site.base_url;
+  tool_options.device_api_url = runtime::env_string("EMS_DEVICE_API_URL", "http://127.0.0.1:8400");
+  tool_options.mcp_url = runtime::env_string("EMS_MCP_URL", "http://127.0.0.1:8430") + "/mcp";
+  analyst::ToolBox tools(tool_options, forecaster, registry);
+  std::optional<analyst::LlmOptions> llm;
+  if (const auto url = runtime::env_optional("EMS_LLM_URL"))
+    llm = analyst::LlmOptions{*url, runtime::env_string("EMS_LLM_MODEL", "default"),
+                              runtime::env_optional("EMS_LLM_API_KEY")};
+  analyst::ChatLimits limits;
+  limits.max_rounds = static_cast<int>(runtime::env_int("EMS_CHAT_MAX_ROUNDS", limits.max_rounds));
+  limits.timeout = runtime::env_duration_ms("EMS_CHAT_TIMEOUT", limits.timeout);
+  limits.max_tokens = static_cast<int>(runtime::env_int("EMS_CHAT_MAX_TOKENS", limits.max_tokens));
+  limits.token_budget =
+      static_cast<int>(runtime::env_int("EMS_CHAT_TOKEN_BUDGET", limits.token_budget));
+  analyst::ChatAgent agent(tools, llm, limits);
+  analyst::ConversationStore conversations(database_url);
+  runtime::log::info("chat configured", {{"mode", llm ? "llm" : "no_llm"},
+                                         {"mcp_url", tool_options.mcp_url},
+                                         {"llm_model", llm ? llm->model : ""}});
+
   runtime::HttpServer server(runtime::http_options_from_env("EMS_ANALYST", 8420), metrics);
   analyst::install_http_api(server, api, targets, registry, trainer, forecaster);
+  analyst::install_chat_api(server, agent, conversations, metrics);
   server.start();
   runtime::log::info("analyst listening", {{"port", server.port()}});
 

@@ -9,7 +9,9 @@ namespace {
 
 using nlohmann::json;
 
-const std::vector<runtime::pg::Migration>& migrations() {
+}  // namespace
+
+const std::vector<runtime::pg::Migration>& analyst_migrations() {
   static const std::vector<runtime::pg::Migration> kMigrations = {{1, R"sql(
 CREATE TABLE analyst.models (
   id            bigserial PRIMARY KEY,
@@ -35,9 +37,30 @@ CREATE TABLE analyst.champions (
   model_id    bigint NOT NULL REFERENCES analyst.models (id),
   promoted_at timestamptz NOT NULL DEFAULT now()
 );
+)sql"},
+                                                                  {2, R"sql(
+CREATE TABLE analyst.conversations (
+  id         text PRIMARY KEY,
+  created_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE analyst.chat_turns (
+  id              bigserial PRIMARY KEY,
+  conversation_id text NOT NULL REFERENCES analyst.conversations (id),
+  created_at      timestamptz NOT NULL DEFAULT now(),
+  mode            text NOT NULL,
+  question        text NOT NULL,
+  messages        jsonb NOT NULL,
+  answer          text NOT NULL,
+  tool_calls      jsonb NOT NULL,
+  sources         jsonb NOT NULL,
+  seconds         double precision NOT NULL
+);
+CREATE INDEX chat_turns_conversation ON analyst.chat_turns (conversation_id, id);
 )sql"}};
   return kMigrations;
 }
+
+namespace {
 
 std::string select_columns(bool with_artifact) {
   return std::string(
@@ -96,7 +119,7 @@ ModelRegistry::ModelRegistry(std::string database_url) : url_(std::move(database
 void ModelRegistry::open() {
   std::lock_guard lock(mutex_);
   conn_ = runtime::pg::connect_with_retry(url_);
-  runtime::pg::run_migrations(*conn_, "analyst", migrations());
+  runtime::pg::run_migrations(*conn_, "analyst", analyst_migrations());
 }
 
 template <typename Fn>

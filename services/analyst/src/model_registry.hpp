@@ -7,6 +7,7 @@
 //                      parameters, backtest metrics, the fitted model text (artifact; empty for
 //                      baselines), training time, promoted flag and the decision's reason
 //   analyst.champions  target -> model id, promoted_at
+//   (analyst.conversations and analyst.chat_turns belong to the chat: conversation_store.hpp)
 //
 // Promotion is decided by the trainer (trainer.hpp); insert() stores a model and, when asked,
 // makes it the champion in the same transaction - only if the champion is still the one the
@@ -26,7 +27,13 @@
 #include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
+#include "ems/runtime/pg.hpp"
+
 namespace ems::analyst {
+
+// Every migration of schema `analyst` (models and champions; conversations and chat turns),
+// applied by ModelRegistry::open().
+const std::vector<runtime::pg::Migration>& analyst_migrations();
 
 struct ModelRecord {
   std::int64_t id = 0;
