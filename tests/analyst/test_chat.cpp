@@ -8,6 +8,7 @@
 
 #include <cstdio>
 #include <deque>
+#include <filesystem>
 #include <fstream>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -205,6 +206,18 @@ TEST_F(ChatNoLlmIntegration, EvaluationSetToolSelectionAndAnswers) {
       "historian or mcp for their facts)\n",
       questions, tools_right, questions, 100.0 * tool_accuracy, answers_right, checked,
       100.0 * answer_accuracy, questions - checked);
+  // The figure `ems test` prints after ctest (scripts/run-tests.sh shows build/eval/*.txt).
+  std::filesystem::create_directories(EMS_EVAL_DIR);
+  std::ofstream figure(std::string(EMS_EVAL_DIR) + "/chat_eval.txt");
+  char line[400];
+  std::snprintf(
+      line, sizeof line,
+      "chat eval (analyst, no-LLM mode, tests/analyst/eval/chat_eval.json): tool selection "
+      "%d/%d (%.1f%%), answers %d/%d (%.1f%%; %d questions need the historian or mcp for "
+      "their facts)\n",
+      tools_right, questions, 100.0 * tool_accuracy, answers_right, checked,
+      100.0 * answer_accuracy, questions - checked);
+  figure << line;
   EXPECT_GE(questions, 40);
   EXPECT_GE(tool_accuracy, 0.9);
   EXPECT_GE(answer_accuracy, 0.9);

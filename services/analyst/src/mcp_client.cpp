@@ -71,10 +71,14 @@ json McpClient::rpc(const std::string& method, const json& params, bool notifica
                                                         : json::parse(res->body, nullptr, false);
   if (!answer.is_object())
     throw std::runtime_error("MCP server " + url_ + " sent no JSON-RPC answer to " + method);
-  if (answer.contains("error"))
-    throw std::runtime_error("MCP " + method +
-                             " failed: " + answer["error"].value("message", std::string("error")) +
-                             " (code " + std::to_string(answer["error"].value("code", 0)) + ")");
+  if (answer.contains("error")) {
+    const json& e = answer["error"];
+    std::string text = "MCP " + method + " failed: " + e.value("message", std::string("error")) +
+                       " (code " + std::to_string(e.value("code", 0)) + ")";
+    if (e.contains("data"))
+      text += ": " + (e["data"].is_string() ? e["data"].get<std::string>() : e["data"].dump());
+    throw std::runtime_error(text);
+  }
   return answer.value("result", json::object());
 }
 
