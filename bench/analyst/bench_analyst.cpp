@@ -7,11 +7,16 @@
 //                        of that kind).
 //   BM_Forecast/cached   GET /forecast's work for one day from a champion already loaded
 //   BM_Forecast/load     the same, loading the champion from the registry first (a new champion)
+//   BM_ChatTurnNoLlm     one no-LLM chat turn's work (route, site_status against the real
+//                        ems-device-api's /topology/view, compose) - the topology view cached
+//                        as in the service (re-read every 30 s)
 #include <benchmark/benchmark.h>
 
 #include <sys/resource.h>
 
+#include "chat_agent.hpp"
 #include "ems/forecasting/dataset.hpp"
+#include "ems/testing/device_api.hpp"
 #include "ems/testing/servers.hpp"
 #include "forecaster.hpp"
 #include "history_source.hpp"
@@ -85,6 +90,24 @@ void BM_Forecast(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_Forecast)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+void BM_ChatTurnNoLlm(benchmark::State& state) {
+  auto& w = world();
+  testing::DeviceApiOptions o;
+  o.binary = EMS_DEVICE_API_BINARY;
+  o.boot_dtm_path = std::string(EMS_SOURCE_ROOT) + "/deploy/demo/dtm.json";
+  o.mqtt_url = testing::MosquittoServer::shared().url();
+  testing::DeviceApiProcess api(o);
+  api.start();
+  analyst::Forecaster forecaster(w.targets, w.registry);
+  analyst::ToolBox tools({"http://127.0.0.1:9", api.base_url(), "http://127.0.0.1:9/mcp"},
+                         forecaster, w.registry);
+  analyst::ChatAgent agent(tools, std::nullopt, {});
+  const nlohmann::json messages = nlohmann::json::array(
+      {{{"role", "user"}, {"content", "Which devices are under the battery module?"}}});
+  for (auto _ : state) benchmark::DoNotOptimize(agent.answer(messages));
+}
+BENCHMARK(BM_ChatTurnNoLlm)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 
