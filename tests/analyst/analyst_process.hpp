@@ -5,18 +5,42 @@
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <unistd.h>
 
+#include "ems/testing/device_api.hpp"
 #include "ems/testing/process.hpp"
 #include "ems/testing/servers.hpp"
 
 namespace ems::testing {
 
 inline constexpr const char* kAnalystToken = "analyst-test-token-42";
+
+#ifdef EMS_DEVICE_API_BINARY
+// The real ems-device-api serving the demo site, started (fresh database, shared broker).
+inline std::unique_ptr<DeviceApiProcess> start_demo_device_api() {
+  DeviceApiOptions o;
+  o.binary = EMS_DEVICE_API_BINARY;
+  o.boot_dtm_path = std::string(EMS_SOURCE_ROOT) + "/deploy/demo/dtm.json";
+  auto api = std::make_unique<DeviceApiProcess>(o);
+  api->start();
+  return api;
+}
+#endif
+
+// Polls `url` until it answers 200 while `process` runs (bounded by `timeout`); "" once it
+// does, else why not, with the tail of `log`.
+inline std::string wait_until_ready(ChildProcess& process, const std::string& url,
+                                    std::chrono::seconds timeout, const std::string& log) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (process.running() && std::chrono::steady_clock::now() < deadline)
+    if (wait_for_http_ok(url, std::chrono::milliseconds(500))) return "";
+  return std::string(process.running() ? "did not become ready: " : "exited: ") + tail_file(log);
+}
 
 struct AnalystAnswer {
   int status = 0;

@@ -28,14 +28,7 @@ using nlohmann::json;
 #endif
 
 ems::testing::DeviceApiProcess& device_api() {
-  static auto* api = [] {
-    ems::testing::DeviceApiOptions o;
-    o.binary = EMS_DEVICE_API_BINARY;
-    o.boot_dtm_path = std::string(EMS_SOURCE_ROOT) + "/deploy/demo/dtm.json";
-    auto* p = new ems::testing::DeviceApiProcess(o);
-    p->start();
-    return p;
-  }();
+  static auto* api = ems::testing::start_demo_device_api().release();
   return *api;
 }
 

@@ -8,11 +8,11 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "analyst_process.hpp"
 #include "ems/forecasting/calendar.hpp"
 #include "ems/runtime/http_client.hpp"
 #include "ems/runtime/metrics.hpp"
 #include "ems/runtime/mqtt.hpp"
-#include "ems/testing/device_api.hpp"
 #include "ems/testing/process.hpp"
 #include "ems/testing/servers.hpp"
 #include "forecaster.hpp"
@@ -45,11 +45,8 @@ double pv_watts(std::int64_t hour_start) {
 TEST(HistorianSourceIntegration, ReadsTrainsAndServesTheSiteHistoryFromTheRealHistorian) {
   using namespace ems;
   const std::string mqtt_url = ems::testing::MosquittoServer::shared().url();
-  ems::testing::DeviceApiOptions api_options;
-  api_options.binary = EMS_DEVICE_API_BINARY;
-  api_options.boot_dtm_path = std::string(EMS_SOURCE_ROOT) + "/deploy/demo/dtm.json";
-  ems::testing::DeviceApiProcess api(api_options);
-  api.start();
+  const auto api_process = ems::testing::start_demo_device_api();
+  const auto& api = *api_process;
 
   const int port = ems::testing::free_loopback_port();
   const std::string dir = "/tmp/ems-analyst-historian-" + std::to_string(port);
@@ -63,12 +60,9 @@ TEST(HistorianSourceIntegration, ReadsTrainsAndServesTheSiteHistoryFromTheRealHi
        "EMS_HISTORIAN_RAW_RETENTION=forever", EMS_HISTORIAN_BINARY},
       log);
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
-  bool up = false;
-  const auto ready_by = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!up && historian.running() && std::chrono::steady_clock::now() < ready_by)
-    up = ems::testing::wait_for_http_ok(base + "/readyz", std::chrono::milliseconds(500));
-  ASSERT_TRUE(up) << "ems-historian " << (historian.running() ? "did not become ready" : "exited")
-                  << ": " << ems::testing::tail_file(log);
+  const std::string why =
+      ems::testing::wait_until_ready(historian, base + "/readyz", std::chrono::seconds(60), log);
+  ASSERT_EQ(why, "") << "ems-historian";
 
   // The historian knows the demo's series once it has read device-api's topology.
   const auto declared_by = std::chrono::steady_clock::now() + std::chrono::seconds(30);

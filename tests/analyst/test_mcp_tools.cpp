@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "analyst_process.hpp"
-#include "ems/testing/device_api.hpp"
 #include "mcp_client.hpp"
 
 namespace {
@@ -16,11 +15,8 @@ namespace {
 using nlohmann::json;
 
 TEST(McpToolsIntegration, KnowledgeSearchThroughTheRealMcpServerAndTheChat) {
-  ems::testing::DeviceApiOptions api_options;
-  api_options.binary = EMS_DEVICE_API_BINARY;
-  api_options.boot_dtm_path = std::string(EMS_SOURCE_ROOT) + "/deploy/demo/dtm.json";
-  ems::testing::DeviceApiProcess api(api_options);
-  api.start();
+  const auto api_process = ems::testing::start_demo_device_api();
+  const auto& api = *api_process;
   const int port = ems::testing::free_loopback_port();
   const std::string log = "/tmp/ems-analyst-mcp-" + std::to_string(port) + ".log";
   ems::testing::ChildProcess mcp;
@@ -32,11 +28,9 @@ TEST(McpToolsIntegration, KnowledgeSearchThroughTheRealMcpServerAndTheChat) {
              "EMS_ANALYST_URL=http://127.0.0.1:9", EMS_MCP_BINARY},
             log);
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
-  bool up = false;
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(240);
-  while (!up && mcp.running() && std::chrono::steady_clock::now() < deadline)
-    up = ems::testing::wait_for_http_ok(base + "/readyz", std::chrono::milliseconds(500));
-  ASSERT_TRUE(up) << ems::testing::tail_file(log);
+  const std::string why =
+      ems::testing::wait_until_ready(mcp, base + "/readyz", std::chrono::seconds(240), log);
+  ASSERT_EQ(why, "") << "ems-mcp";
 
   ems::analyst::McpClient client(base + "/mcp");
   const json found = client.call_tool("search_knowledge", {{"query", "line overload"}, {"k", 3}});
