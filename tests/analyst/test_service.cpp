@@ -3,7 +3,9 @@
 // around it (promotion, token, problem+json).
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "analyst_process.hpp"
 
@@ -193,6 +195,35 @@ TEST_F(AnalystServiceIntegration, TrainServeAndSeeTheChampionInTheRegistry) {
   EXPECT_NE(metrics.find(
                 "ems_analyst_trainings_total{target=\"system_load\",outcome=\"not_promoted\"} 2"),
             std::string::npos);
+}
+
+// The schedule trains a target that has no model yet right after the start, then every
+// EMS_ANALYST_TRAIN_INTERVAL; scheduled trainings follow the same promotion rule.
+TEST(AnalystProcessIntegration, TheScheduleTrainsUntrainedTargetsAfterTheStart) {
+  AnalystProcess analyst(
+      {"EMS_ANALYST_TRAIN_INTERVAL=1h", "EMS_ANALYST_TRAIN_TARGETS=system_load,solar_farwest"});
+  analyst.start();
+  json models;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(240);
+  while (std::chrono::steady_clock::now() < deadline) {
+    models = json::parse(analyst.get("/models").body)["models"];
+    if (models.size() >= 2) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  }
+  ASSERT_EQ(models.size(), 2u) << analyst.log();
+  for (const auto& m : models) {
+    EXPECT_EQ(m["name"], "gbt");
+    EXPECT_TRUE(m["metrics"]["mae"].is_number());
+    // Promoted exactly when it beat persistence on its backtest (no champion before it).
+    EXPECT_EQ(m["promoted"].get<bool>(),
+              m["metrics"]["comparison"]["mae"].get<double>() <
+                  m["metrics"]["comparison"]["persistence_mae"].get<double>())
+        << m;
+  }
+  EXPECT_NE(analyst.get("/metrics")
+                .body.find("ems_analyst_last_training_timestamp_seconds{target=\"solar_farwest\"}"),
+            std::string::npos);
+  EXPECT_EQ(analyst.stop(), 0) << analyst.log();
 }
 
 TEST(AnalystProcessIntegration, StopsCleanlyOnSigterm) {
