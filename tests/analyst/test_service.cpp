@@ -179,6 +179,15 @@ TEST_F(AnalystServiceIntegration, TrainServeAndSeeTheChampionInTheRegistry) {
   EXPECT_EQ(worse["champion"]["id"], id);
   EXPECT_EQ(json::parse(analyst_->get("/forecast?target=system_load").body)["model"]["id"], id);
 
+  const auto targets = json::parse(analyst_->get("/targets").body)["targets"];
+  bool listed = false;
+  for (const auto& t : targets)
+    if (t["name"] == "system_load") {
+      listed = true;
+      EXPECT_EQ(t["champion"]["id"], id);
+      EXPECT_FALSE(t["site"].get<bool>());
+    }
+  EXPECT_TRUE(listed) << targets;
   const auto list = json::parse(analyst_->get("/models?target=system_load").body)["models"];
   ASSERT_EQ(list.size(), 3u);
   EXPECT_EQ(list[2]["id"], id);

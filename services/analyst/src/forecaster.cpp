@@ -187,7 +187,8 @@ json Forecaster::forecast(const ForecastQuery& query) {
                 {"value", number_or_null(f[h])}};
       if (!std::isnan(lo[h])) p["lower"] = lo[h];
       if (!std::isnan(hi[h])) p["upper"] = hi[h];
-      p["horizon"] = live && day == end && h > last_observed ? "intraday" : "day_ahead";
+      p["horizon"] =
+          live && day == end && last_observed >= 0 && h > last_observed ? "intraday" : "day_ahead";
       if (dataset) {
         const std::string& label = dataset->data().label_text(day, h);
         p["label"] = label.empty() ? fc::format_label({day, h}) : label;
