@@ -93,7 +93,8 @@ ChatAnswer ChatAgent::answer_with_llm(const json& user_messages) {
   json messages = json::array({{{"role", "system"}, {"content", kSystemPrompt}}});
   for (const auto& m : user_messages)
     if (m.value("role", "") != "tool")
-      messages.push_back({{"role", m["role"]}, {"content", message_text(m["content"])}});
+      messages.push_back(
+          {{"role", m["role"]}, {"content", message_text(m.value("content", json("")))}});
   std::vector<ToolOutcome> outcomes;
   int tokens = 0;
   std::string stop_reason;

@@ -143,7 +143,9 @@ std::string find_measurement(const std::string& q, const std::string& device, co
   if (device.empty() || !view.is_object()) return "";
   const auto& d = view["devices"][device];
   const std::string tmpl = d.value("template", std::string());
-  if (!view["templates_used"].contains(tmpl)) return "";
+  if (!view.contains("templates_used") || !view["templates_used"].contains(tmpl) ||
+      !view["templates_used"][tmpl].contains("measurements"))
+    return "";
   const auto& ms = view["templates_used"][tmpl]["measurements"];
   std::string best;
   int best_score = 0;
@@ -366,8 +368,8 @@ ChatPlan route_question(const std::string& question, const json& view) {
     plan.intent = "latest";
     plan.calls.push_back({"site_status", {{"device", device}}});
   } else if (any(q, {"device", "devices", "children", "child", "under", "parent", "template",
-                     "contains", "contain", "part of", "belongs", "belong", "inside", "list", "measurements",
-                     "how many", "what kind", "topology", "equipment"})) {
+                     "contains", "contain", "part of", "belongs", "belong", "inside", "list",
+                     "measurements", "how many", "what kind", "topology", "equipment"})) {
     plan.intent = "topology";
     plan.calls.push_back(
         {"site_status", device.empty() ? json::object() : json{{"device", device}}});
