@@ -49,11 +49,16 @@ s="$(ems_now)"
 if ((build_ok)); then
   ctest_log="$EMS_LOG_DIR/ctest.log"
   ems_log "ctest: running (log $ctest_log)"
+  rm -f "$EMS_BUILD_DIR"/eval/*.txt
   rc=0
   ctest --test-dir "$EMS_BUILD_DIR" --output-on-failure -j "$EMS_JOBS" --no-tests=error \
     --timeout "$EMS_TEST_TIMEOUT" >"$ctest_log" 2>&1 || rc=$?
   grep -vE '^ *Start +[0-9]+: |^ *[0-9]+/[0-9]+ Test +#[0-9]+: .* Passed +[0-9.]+ sec$' \
     "$ctest_log" | cat -s || true
+  # Evaluation figures the tests write (e.g. the analyst's chat evaluation), shown every run.
+  for figure in "$EMS_BUILD_DIR"/eval/*.txt; do
+    [[ -f "$figure" ]] && cat "$figure"
+  done
   ctest_summary="$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$ctest_log" | tail -n 1)"
   [[ -n "$ctest_summary" ]] || ctest_summary="$(grep -m1 -iE 'no tests were found' "$ctest_log" || echo "ctest exit $rc")"
   record ctest "$( ((rc == 0)) && echo ok || echo FAILED)" $(($(ems_now) - s)) "$ctest_summary"

@@ -1,26 +1,16 @@
-// The ems-analyst binary: the backtest CLI on small files, and the service mode `ems up` starts.
+// The ems-analyst binary: the backtest CLI on small files (the service: tests/analyst).
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <httplib.h>
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
-#include <thread>
-
-extern char** environ;
 
 namespace {
 
@@ -133,84 +123,6 @@ TEST(AnalystCli, BadInputIsAClearErrorNotACrash) {
   r = run_cli("frobnicate");
   EXPECT_EQ(r.code, 2);
   std::filesystem::remove(csv);
-}
-
-int free_port() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-TEST(AnalystService, WithoutASubcommandItServesHealthAndForecastsAndStopsOnSigterm) {
-  const int port = free_port();
-  const std::string port_env = "EMS_ANALYST_PORT=" + std::to_string(port);
-  std::vector<std::string> env_strings = {port_env, "EMS_ANALYST_HOST=127.0.0.1"};
-  for (char** e = environ; *e; ++e) env_strings.emplace_back(*e);
-  std::vector<char*> envp;
-  for (auto& s : env_strings) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::string bin = EMS_ANALYST_BINARY;
-  char* argv[] = {bin.data(), nullptr};
-  pid_t pid = 0;
-  ASSERT_EQ(posix_spawn(&pid, bin.c_str(), nullptr, nullptr, argv, envp.data()), 0);
-
-  httplib::Client client("127.0.0.1", port);
-  client.set_read_timeout(60, 0);
-  bool healthy = false;
-  for (int i = 0; i < 100 && !healthy; ++i) {
-    const auto res = client.Get("/healthz");
-    healthy = res && res->status == 200;
-    if (!healthy) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  ASSERT_TRUE(healthy);
-  EXPECT_EQ(client.Get("/readyz")->status, 200);
-  auto res =
-      client.Get("/forecast?target=solar_system&from=2023-12-01&to=2023-12-02&model=persistence");
-  ASSERT_TRUE(res);
-  ASSERT_EQ(res->status, 200) << res->body;
-  const auto body = nlohmann::json::parse(res->body);
-  EXPECT_EQ(body["model"], "persistence");
-  ASSERT_EQ(body["points"].size(), 48u);
-  EXPECT_EQ(body["points"][12]["timestamp"], "2023-12-01 12:00:00");
-  EXPECT_GT(body["points"][12]["forecast"].get<double>(), 1000.0);
-  EXPECT_EQ(body["metrics"]["skill"].get<double>(), 0.0);
-  res = client.Get("/forecast?target=solar_system&from=2023-12-01&to=2023-12-03");
-  ASSERT_TRUE(res);
-  EXPECT_EQ(res->status, 200);
-  EXPECT_EQ(nlohmann::json::parse(res->body)["model"], "gbt");
-  res = client.Get("/forecast?target=solar_system&from=2023-12-01&to=2023-12-01&interval=80");
-  ASSERT_TRUE(res);
-  ASSERT_EQ(res->status, 200) << res->body;
-  const auto with_interval = nlohmann::json::parse(res->body);
-  EXPECT_EQ(with_interval["interval"], 80);
-  const auto& noon = with_interval["points"][13];
-  EXPECT_LE(noon["lower"].get<double>(), noon["upper"].get<double>());
-  EXPECT_GT(noon["upper"].get<double>(), noon["lower"].get<double>() + 100.0);
-  EXPECT_EQ(
-      client.Get("/forecast?target=solar_system&from=2023-12-01&to=2023-12-01&interval=81")->status,
-      400);
-  res = client.Get("/forecast?target=nope&from=2023-12-01&to=2023-12-02");
-  EXPECT_EQ(res->status, 400);
-  EXPECT_NE(res->body.find("unknown column"), std::string::npos);
-  EXPECT_EQ(client.Get("/forecast?target=solar_system&from=2023-12-01&to=2024-03-01")->status, 400);
-  EXPECT_EQ(client.Get("/forecast?target=solar_system&from=x&to=2023-12-02")->status, 400);
-  res = client.Get("/forecast?target=solar_system&from=2022-06-29&to=2022-06-30");  // no history
-  EXPECT_EQ(res->status, 422);
-  EXPECT_NE(res->body.find("not enough history"), std::string::npos);
-  const auto metrics = client.Get("/metrics");
-  EXPECT_NE(metrics->body.find("ems_analyst_data_rows 12621"), std::string::npos);
-
-  kill(pid, SIGTERM);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  EXPECT_TRUE(WIFEXITED(status));
-  EXPECT_EQ(WEXITSTATUS(status), 0);
 }
 
 #endif

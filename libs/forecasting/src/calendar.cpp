@@ -120,6 +120,24 @@ double label_mid_utc_seconds(Label label) {
   return (local_mid_hours + offset_hours) * 3600.0;
 }
 
+std::int64_t label_start_utc_seconds(Label label) {
+  return static_cast<std::int64_t>(std::llround(label_mid_utc_seconds(label) - 1800.0));
+}
+
+Label label_of_utc_hour(std::int64_t utc_seconds) {
+  const std::int64_t start = utc_seconds - ((utc_seconds % 3600) + 3600) % 3600;
+  const auto at_offset = [&](int offset_hours) {
+    const std::int64_t end_local_hours = (start + 3600) / 3600 - offset_hours;
+    const auto day = static_cast<int>(end_local_hours >= 0 ? end_local_hours / 24
+                                                           : -((-end_local_hours + 23) / 24));
+    return Label{day, static_cast<int>(end_local_hours - std::int64_t{day} * 24)};
+  };
+  // Daylight time when the daylight reading is self-consistent, standard time otherwise.
+  const Label daylight = at_offset(5);
+  if (central_dst(daylight) && label_start_utc_seconds(daylight) == start) return daylight;
+  return at_offset(6);
+}
+
 double cos_solar_zenith(double utc_seconds, double latitude_deg, double longitude_deg) {
   constexpr double kPi = std::numbers::pi;
   const double days = utc_seconds / 86400.0;

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include <nlohmann/json.hpp>
+
 namespace ems::forecasting {
 
 namespace {
@@ -99,6 +101,47 @@ struct Matrix {
 
 GbtModel::GbtModel(std::string target, GbtParams params)
     : target_(std::move(target)), place_(place_for_target(target_)), params_(params) {}
+
+GbtModel::GbtModel(std::string target, GbtParams params, Place place)
+    : target_(std::move(target)), place_(place), params_(params) {}
+
+std::string GbtModel::save() const {
+  if (!booster_) throw std::runtime_error("gbt: save() before a successful fit()");
+  bst_ulong len = 0;
+  const char* raw = nullptr;
+  check(XGBoosterSaveModelToBuffer(booster_, R"({"format": "json"})", &len, &raw),
+        "XGBoosterSaveModelToBuffer");
+  const nlohmann::json envelope = {{"format", "ems-gbt-1"},
+                                   {"nonnegative", nonnegative_},
+                                   {"trained_rows", trained_rows_},
+                                   {"booster", std::string(raw, len)}};
+  return envelope.dump();
+}
+
+void GbtModel::load(const std::string& text) {
+  nlohmann::json envelope;
+  try {
+    envelope = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::exception& e) {
+    throw std::runtime_error(std::string("gbt: saved model is not JSON: ") + e.what());
+  }
+  if (!envelope.is_object() || envelope.value("format", "") != "ems-gbt-1" ||
+      !envelope.contains("booster") || !envelope["booster"].is_string())
+    throw std::runtime_error("gbt: saved model has no 'ems-gbt-1' envelope with a booster");
+  const std::string model = envelope["booster"].get<std::string>();
+  BoosterHandle booster = nullptr;
+  check(XGBoosterCreate(nullptr, 0, &booster), "XGBoosterCreate");
+  if (XGBoosterLoadModelFromBuffer(booster, model.data(), model.size()) != 0 ||
+      XGBoosterSetParam(booster, "nthread", std::to_string(params_.threads).c_str()) != 0) {
+    const std::string err = XGBGetLastError();
+    XGBoosterFree(booster);
+    throw std::runtime_error("gbt: saved model cannot be loaded: " + err);
+  }
+  if (booster_) XGBoosterFree(booster_);
+  booster_ = booster;
+  nonnegative_ = envelope.value("nonnegative", false);
+  trained_rows_ = envelope.value("trained_rows", std::size_t{0});
+}
 
 std::string GbtModel::name() const {
   if (params_.quantile <= 0.0 || params_.quantile >= 1.0) return "gbt";
@@ -215,20 +258,22 @@ std::vector<std::string> model_names() {
   return {"persistence", "seasonal_naive", "climatology", "clear_sky", "gbt", "gbt_median"};
 }
 
-std::unique_ptr<Model> make_model(std::string_view name, const std::string& target, GbtParams gbt) {
+std::unique_ptr<Model> make_model(std::string_view name, const std::string& target, GbtParams gbt,
+                                  std::optional<Place> place) {
+  const Place where = place.value_or(place_for_target(target));
   if (name == "persistence") return std::make_unique<Persistence>();
   if (name == "seasonal_naive") return std::make_unique<MeanOfDays>("seasonal_naive", 7);
   if (name == "climatology") return std::make_unique<MeanOfDays>("climatology", 28);
-  if (name == "clear_sky") return std::make_unique<ClearSkyScaled>(place_for_target(target));
-  if (name == "gbt") return std::make_unique<GbtModel>(target, gbt);
+  if (name == "clear_sky") return std::make_unique<ClearSkyScaled>(where);
+  if (name == "gbt") return std::make_unique<GbtModel>(target, gbt, where);
   if (name == "gbt_median") {
     gbt.quantile = 0.5;
-    return std::make_unique<GbtModel>(target, gbt);
+    return std::make_unique<GbtModel>(target, gbt, where);
   }
   if (name.size() == 7 && name.substr(0, 5) == "gbt_q" && std::isdigit(name[5]) &&
       std::isdigit(name[6]) && name.substr(5) != "00") {
     gbt.quantile = ((name[5] - '0') * 10 + (name[6] - '0')) / 100.0;
-    return std::make_unique<GbtModel>(target, gbt);
+    return std::make_unique<GbtModel>(target, gbt, where);
   }
   std::string names;
   for (const auto& n : model_names()) names += (names.empty() ? "" : ", ") + n;

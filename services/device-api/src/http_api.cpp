@@ -4,6 +4,7 @@
 
 #include "api_error.hpp"
 #include "device_ops.hpp"
+#include "ems/runtime/bearer.hpp"
 #include "ems/runtime/problem.hpp"
 
 namespace ems::device_api {
@@ -20,14 +21,6 @@ std::vector<ProblemError> to_problem_errors(const std::vector<contract::Issue>& 
   out.reserve(issues.size());
   for (const auto& i : issues) out.push_back({i.path, i.message});
   return out;
-}
-
-// Comparing every byte keeps the time independent of where a wrong token differs.
-bool constant_time_equal(const std::string& a, const std::string& b) {
-  if (a.size() != b.size()) return false;
-  unsigned char diff = 0;
-  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
-  return diff == 0;
 }
 
 std::string etag(const std::string& version) {
@@ -182,16 +175,7 @@ class HttpApi::Routes {
   }
 
   void authorize(const httplib::Request& req) const {
-    if (!options_.api_token)
-      throw ProblemException(403, "Forbidden",
-                             "mutations are disabled: EMS_API_TOKEN is not configured");
-    const std::string header = req.get_header_value("Authorization");
-    const std::string prefix = "Bearer ";
-    if (header.size() <= prefix.size() || header.compare(0, prefix.size(), prefix) != 0)
-      throw ProblemException(401, "Unauthorized",
-                             "mutations need 'Authorization: Bearer <EMS_API_TOKEN>'");
-    if (!constant_time_equal(header.substr(prefix.size()), *options_.api_token))
-      throw ProblemException(403, "Forbidden", "the bearer token is not valid");
+    runtime::require_bearer(req, options_.api_token);
   }
 
   // 201 when the request stored a new version (the version is the created resource), except

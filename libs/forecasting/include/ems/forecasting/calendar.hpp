@@ -14,6 +14,7 @@
 // repeated hour of a fall-back day is taken as its first (daylight) occurrence.
 //
 // All functions are pure and thread-safe.
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -53,6 +54,12 @@ int day_of_year(int days);
 bool central_dst(Label label);
 // UTC time (seconds since the epoch) of the middle of the labelled hour (hour-ending).
 double label_mid_utc_seconds(Label label);
+// UTC time (seconds since the epoch) at which the labelled hour starts.
+std::int64_t label_start_utc_seconds(Label label);
+// The label of the hour that starts at `utc_seconds` (floored to the whole hour): its end in US
+// Central clock time. The two UTC hours of a fall-back day's repeated clock hour map to the same
+// label (the one load_csv keeps is the first); the inverse of label_start_utc_seconds otherwise.
+Label label_of_utc_hour(std::int64_t utc_seconds);
 
 // Cosine of the solar zenith angle at `utc_seconds` for a latitude/longitude in degrees
 // (NOAA's low-precision solar position; accurate to a fraction of a degree).

@@ -22,6 +22,7 @@
 // when predict() is called before a successful fit().
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,6 +61,8 @@ struct GbtParams {
 class GbtModel final : public Model {
  public:
   GbtModel(std::string target, GbtParams params = {});
+  // Sun geometry at `place` instead of place_for_target(target) (a site's own location).
+  GbtModel(std::string target, GbtParams params, Place place);
   ~GbtModel() override;
   GbtModel(const GbtModel&) = delete;
   GbtModel& operator=(const GbtModel&) = delete;
@@ -80,6 +83,16 @@ class GbtModel final : public Model {
   };
   TrainingSet training_set(const Series& history) const;
   std::size_t training_rows() const { return trained_rows_; }
+  bool fitted() const { return booster_ != nullptr; }
+  // Whether predictions are clipped at zero (the training history never went below it).
+  bool nonnegative() const { return nonnegative_; }
+
+  // The fitted model as text (xgboost's JSON model inside a small JSON envelope with what
+  // predict() needs besides the trees), so a registry can store it and a server can predict
+  // without training. save() throws std::runtime_error before fit(); load() replaces the trees
+  // and throws std::runtime_error naming the problem for text that is not a saved model.
+  std::string save() const;
+  void load(const std::string& text);
 
  private:
   std::string target_;
@@ -93,7 +106,9 @@ class GbtModel final : public Model {
 // "persistence", "seasonal_naive", "climatology", "clear_sky", "gbt", "gbt_median" (make_model
 // also accepts "gbt_q01".."gbt_q99", which are not listed).
 std::vector<std::string> model_names();
+// `place`: where the sun is computed for clear_sky and the trees (default
+// place_for_target(target)).
 std::unique_ptr<Model> make_model(std::string_view name, const std::string& target,
-                                  GbtParams gbt = {});
+                                  GbtParams gbt = {}, std::optional<Place> place = {});
 
 }  // namespace ems::forecasting
