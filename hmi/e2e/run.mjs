@@ -150,6 +150,27 @@ await test('a device chart renders history', async () => {
   assert.equal(await chart.locator('canvas').count() > 0, true, 'uPlot drew a canvas');
 });
 
+if (process.env.EMS_HMI_SCREENSHOTS) {
+  await test('screenshots', async () => {
+    const dir = process.env.EMS_HMI_SCREENSHOTS;
+    mkdirSync(dir, { recursive: true });
+    for (const [w, h, tag] of [[1440, 900, 'desktop'], [390, 844, 'phone']]) {
+      await page.setViewportSize({ width: w, height: h });
+      for (const [hash, name, ready] of [
+        ['overview', 'overview', '[data-kpi] .value[data-freshness="live"]'],
+        ['modules', 'modules', '[data-device="bess_module_1"]'],
+        [`device/${RACK}`, 'device', 'figure.chart[data-status="ok"]'],
+        ['sld', 'sld', '.sld-host text.hmi-live[data-has-value="true"]'],
+      ]) {
+        await go(hash);
+        await page.waitForSelector(ready, { timeout: 60_000 }).catch(() => {});
+        await sleep(1500);
+        await page.screenshot({ path: `${dir}/${name}-${tag}.png` });
+      }
+    }
+  });
+}
+
 await test('a faulted device is shown offline', async () => {
   const device = 'pv_inverter_1';
   const r = await fetch(`${info.fixtures_url}/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ device_id: device, kind: 'silent' }) });
@@ -188,27 +209,6 @@ await test('no page error and no bad payload', async () => {
   const rejected = await page.$eval('[data-diag="rejected"]', (e) => Number(e.textContent));
   assert.equal(rejected, 0, 'payloads ignored by the diagnostics panel');
 });
-
-if (process.env.EMS_HMI_SCREENSHOTS) {
-  await test('screenshots', async () => {
-    const dir = process.env.EMS_HMI_SCREENSHOTS;
-    mkdirSync(dir, { recursive: true });
-    for (const [w, h, tag] of [[1440, 900, 'desktop'], [390, 844, 'phone']]) {
-      await page.setViewportSize({ width: w, height: h });
-      for (const [hash, name, ready] of [
-        ['overview', 'overview', '[data-kpi] .value[data-freshness="live"]'],
-        ['modules', 'modules', '[data-device="bess_module_1"]'],
-        [`device/${RACK}`, 'device', 'figure.chart[data-status="ok"]'],
-        ['sld', 'sld', '.sld-host text.hmi-live[data-has-value="true"]'],
-      ]) {
-        await go(hash);
-        await page.waitForSelector(ready, { timeout: 60_000 }).catch(() => {});
-        await sleep(1500);
-        await page.screenshot({ path: `${dir}/${name}-${tag}.png` });
-      }
-    }
-  });
-}
 
 watcher.end(true);
 await browser.stop();

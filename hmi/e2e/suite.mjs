@@ -51,3 +51,6 @@ export async function startBrowser() {
     async stop() { await context.close(); rmSync(profile, { recursive: true, force: true }); },
   };
 }
+
+// For scripts outside hmi/ (bench/hmi), which resolve packages from here.
+export { default as mqtt } from 'mqtt';

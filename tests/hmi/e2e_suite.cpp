@@ -9,7 +9,8 @@
 // not come up. A missing historian binary is not an error here: the line says
 // "historian_missing" and the browser test that needs history fails on it, naming the path.
 //
-// usage: ems_hmi_e2e_suite   (paths come from the build: EMS_*_BINARY definitions)
+// usage: ems_hmi_e2e_suite   (paths come from the build: EMS_*_BINARY definitions;
+//        EMS_HMI_E2E_HISTORIAN=<path> runs another historian binary)
 #include <sys/stat.h>
 
 #include <atomic>
@@ -29,6 +30,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "ems/runtime/config.hpp"
 #include "ems/testing/device_api.hpp"
 #include "ems/testing/process.hpp"
 #include "ems/testing/servers.hpp"
@@ -144,11 +146,13 @@ int main() {
     wait_healthy(gateway);
 
     Service historian{"historian", port_url(ems::testing::free_loopback_port()), "", {}};
-    const bool have_historian = fs::exists(EMS_HISTORIAN_BINARY);
+    const std::string historian_binary =
+        ems::runtime::env_string("EMS_HMI_E2E_HISTORIAN", EMS_HISTORIAN_BINARY);
+    const bool have_historian = fs::exists(historian_binary);
     if (have_historian) {
       const std::string db = ems::testing::PostgresServer::shared().create_database();
       start_service(
-          historian, EMS_HISTORIAN_BINARY,
+          historian, historian_binary,
           with({"EMS_DATABASE_URL=" + db, "EMS_HISTORIAN_HOST=127.0.0.1",
                 "EMS_HISTORIAN_PORT=" + historian.url.substr(historian.url.rfind(':') + 1)}),
           dir);
@@ -180,7 +184,7 @@ int main() {
                     {"gateway", gateway.log},
                     {"historian", historian.log},
                     {"hmi", hmi.log}}}};
-    if (!have_historian) ready["historian_missing"] = EMS_HISTORIAN_BINARY;
+    if (!have_historian) ready["historian_missing"] = historian_binary;
     std::cout << ready.dump() << std::endl;
 
     // Until stdin closes (the test runner ended) or a signal.

@@ -6,7 +6,7 @@ import 'uplot/dist/uPlot.min.css';
 import { fetchSamples, RANGES, samplesQuery, type RangeKey } from '../lib/api';
 import type { MeasurementView } from '../lib/contract';
 import { useSite } from '../lib/hooks';
-import { unitSymbol } from '../lib/tone';
+import { formatValue, unitSymbol } from '../lib/tone';
 
 const THRESHOLD_COLORS: Record<string, string> = {
   warn_min: '#c98a00', warn_max: '#c98a00', alarm_min: '#d0312d', alarm_max: '#d0312d',
@@ -77,7 +77,7 @@ export function Chart({ device, name, m }: { device: string; name: string; m: Me
             width: Math.max(260, el.clientWidth), height: 180,
             scales: { x: { time: true, range: () => [tmin, tmax] } },
             series: [{}, { label: `${m.display_name} (${unitSymbol(m.unit) || 'no unit'})`, stroke: '#2f6fde', width: 1.5, spanGaps: false }],
-            axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor', size: 60 }],
+            axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor', size: 76, values: (_u, vals) => vals.map((v) => formatValue(v, m.unit)) }],
             legend: { show: false },
             plugins: [overlay(m)],
           },

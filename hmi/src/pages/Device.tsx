@@ -5,6 +5,7 @@ import { CommBadge, Value } from '../components/Value';
 import { deviceMeasurements, type CommStatus, type MeasurementView } from '../lib/contract';
 import { useLive, useNow, useSite, useWatch } from '../lib/hooks';
 import { commTopic, mTopic } from '../lib/site';
+import { formatValue } from '../lib/tone';
 
 /** Mounts the chart when it scrolls near the viewport: a page of 40 measurements fetches lazily. */
 function LazyChart(props: { device: string; name: string; m: MeasurementView }) {
@@ -44,13 +45,13 @@ export function Device({ id }: { id: string }) {
         <section className="panel" aria-labelledby="m-h">
           <h2 id="m-h">Measurements</h2>
           <table className="measurements">
-            <thead><tr><th scope="col">measurement</th><th scope="col">value</th><th scope="col" className="hide-narrow">thresholds</th></tr></thead>
+            <thead><tr><th scope="col">measurement</th><th scope="col">value</th><th scope="col" className="hide-narrow">alarm / warn limits</th></tr></thead>
             <tbody>
               {ms.map((m) => (
                 <tr key={m.name} data-measurement={m.name}>
                   <th scope="row" title={m.name}>{m.view.display_name}</th>
                   <td><Value topic={mTopic(view!, id, m.name, m.view).topic} m={m.view} comm={comm} now={now} /></td>
-                  <td className="muted small hide-narrow">{m.view.thresholds ? ['alarm_min', 'warn_min', 'warn_max', 'alarm_max'].map((k) => (m.view.thresholds as Record<string, number | null>)[k] ?? '·').join(' / ') : ''}</td>
+                  <td className="muted small hide-narrow">{m.view.thresholds ? ['alarm_min', 'warn_min', 'warn_max', 'alarm_max'].map((k) => formatValue((m.view.thresholds as Record<string, number | null>)[k], m.view.unit)).join(' / ') : ''}</td>
                 </tr>
               ))}
             </tbody>
