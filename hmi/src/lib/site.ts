@@ -93,3 +93,10 @@ export function deviceTree(view: TopologyView): TreeNode[] {
   const seen = new Set<string>();
   return (kids.get(null) ?? []).sort(cmp).map((r) => build(r, 0, seen));
 }
+
+/** What a module row of the module browser shows: its float roll-ups (at most 8). */
+export function moduleRollups(view: TopologyView, device: string) {
+  const d = view.devices[device];
+  if (!d || view.templates_used[d.template]?.kind !== 'module') return [];
+  return deviceMeasurements(view, device).filter((m) => m.view.type === 'float').slice(0, 8);
+}

@@ -1,8 +1,8 @@
 import { memo, useMemo, useState } from 'react';
 import { CommBadge, Value } from '../components/Value';
-import { deviceMeasurements, type CommStatus } from '../lib/contract';
+import type { CommStatus } from '../lib/contract';
 import { useLive, useNow, useSite, useWatch } from '../lib/hooks';
-import { commTopic, deviceTree, mTopic, type TreeNode } from '../lib/site';
+import { commTopic, deviceTree, moduleRollups, mTopic, type TreeNode } from '../lib/site';
 
 const Node = memo(function Node({ node, now }: { node: TreeNode; now: number }) {
   const { view } = useSite();
@@ -10,7 +10,7 @@ const Node = memo(function Node({ node, now }: { node: TreeNode; now: number }) 
   const d = view!.devices[node.id];
   const t = view!.templates_used[d.template];
   const comm = useLive(commTopic(view!, node.id).topic)?.value as CommStatus | undefined;
-  const rollups = t?.kind === 'module' ? deviceMeasurements(view!, node.id).filter((m) => m.view.type === 'float').slice(0, 4) : [];
+  const rollups = moduleRollups(view!, node.id);
   return (
     <li role="treeitem" aria-expanded={node.children.length ? open : undefined} data-device={node.id}>
       <div className="tree-row">
@@ -41,7 +41,7 @@ export function Modules() {
     for (const id of Object.keys(view!.devices)) {
       const d = view!.devices[id];
       if (view!.templates_used[d.template]?.kind === 'module') {
-        for (const m of deviceMeasurements(view!, id).filter((x) => x.view.type === 'float').slice(0, 4)) out.push(mTopic(view!, id, m.name, m.view));
+        for (const m of moduleRollups(view!, id)) out.push(mTopic(view!, id, m.name, m.view));
       } else out.push(commTopic(view!, id));
     }
     return out;
