@@ -75,3 +75,14 @@ describe('site derivations', () => {
     ]);
   });
 });
+
+describe('LiveStore.seedHistory', () => {
+  it('puts older historian points before the live ones and drops overlapping ones', () => {
+    const store = new LiveStore(() => {});
+    store.ingest(T, S('2026-12-04T08:00:10.000Z', 10), 1);
+    const t10 = Date.parse('2026-12-04T08:00:10.000Z');
+    store.seedHistory(T, [t10 - 2000, t10 - 1000, t10], [8, 9, 99]);
+    expect(store.history(T)?.v).toEqual([8, 9, 10]);
+    expect(store.get(T)?.value).toBe(10);
+  });
+});

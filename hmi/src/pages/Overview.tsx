@@ -1,4 +1,5 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
+import { fetchSamples, samplesQuery } from '../lib/api';
 import { CommBadge, Sparkline, Value } from '../components/Value';
 import type { CommStatus } from '../lib/contract';
 import { useHistory, useLive, useNow, useSite, useWatch } from '../lib/hooks';
@@ -6,8 +7,19 @@ import { commTopic, mTopic, siteKpis, thresholded, type Kpi } from '../lib/site'
 import { freshness, staleAfterMs, toneFor } from '../lib/tone';
 
 function KpiCard({ kpi, now }: { kpi: Kpi; now: number }) {
-  const { view } = useSite();
+  const { view, config, bus } = useSite();
   const t = mTopic(view!, kpi.device, kpi.measurement, kpi.view).topic;
+  // the sparkline starts with the last 15 minutes from the historian, then grows live
+  useEffect(() => {
+    const ac = new AbortController();
+    fetchSamples(config, samplesQuery(kpi.device, kpi.measurement, '15m', new Date()), ac.signal)
+      .then((a) => {
+        const pts = a.points.filter((p) => typeof p.value === 'number');
+        bus.store.seedHistory(t, pts.map((p) => Date.parse(p.ts)), pts.map((p) => p.value as number));
+      })
+      .catch(() => { /* no history: the sparkline grows from live values */ });
+    return () => ac.abort();
+  }, [config, bus, t, kpi.device, kpi.measurement]);
   const comm = useLive(commTopic(view!, kpi.device).topic)?.value as CommStatus | undefined;
   const h = useHistory(t);
   return (
