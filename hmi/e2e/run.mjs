@@ -91,6 +91,17 @@ await test('single-line diagram has a live value on every bound device', async (
   }, 60_000, 500);
   const flows = await page.$$eval('.sld-host polyline.flow', (els) => els.length);
   assert.ok(flows > 0, 'some wire animates its power flow');
+  const animation = () => page.$eval('.sld-host polyline.flow', (e) => getComputedStyle(e).animationName);
+  assert.equal(await animation(), 'flow');
+  // prefers-reduced-motion: no animation, static arrows beside the values instead
+  await page.emulateMedia({ reducedMotion: 'reduce' });
+  try {
+    assert.equal(await animation(), 'none');
+    const arrows = await page.$$eval('.sld-host tspan.flow-arrow', (els) => els.filter((e) => getComputedStyle(e).display !== 'none' && /[▲▼]/.test(e.textContent)).length);
+    assert.ok(arrows > 0, 'static arrows shown');
+  } finally {
+    await page.emulateMedia({ reducedMotion: null });
+  }
 });
 
 await test('an out-of-bounds setpoint cannot be sent', async () => {
@@ -208,6 +219,19 @@ await test('no page error and no bad payload', async () => {
   assert.deepEqual(pageErrors, []);
   const rejected = await page.$eval('[data-diag="rejected"]', (e) => Number(e.textContent));
   assert.equal(rejected, 0, 'payloads ignored by the diagnostics panel');
+});
+
+await test('a bad payload is ignored and counted, the page stays up', async () => {
+  await go(`device/${RACK}`);
+  await page.waitForSelector('table.measurements .value[data-freshness="live"]', { timeout: 30_000 });
+  const before = await storeValue(rackPowerTopic);
+  await new Promise((r) => watcher.publish(rackPowerTopic, '{"ts":"yesterday","value":"lots"}', { qos: 1 }, r));
+  await page.locator('.diagnostics summary').click();
+  await until('the diagnostics counter', async () => Number(await page.$eval('[data-diag="rejected"]', (e) => e.textContent)) >= 1);
+  assert.match(await page.locator('.diagnostics').textContent(), /ts is not an RFC 3339 UTC timestamp/);
+  assert.equal(typeof (await storeValue(rackPowerTopic)), typeof before, 'the last good value is kept');
+  assert.ok(await page.locator('table.measurements').isVisible());
+  assert.deepEqual(pageErrors, []);
 });
 
 watcher.end(true);
