@@ -145,6 +145,10 @@ await test('a BESS setpoint goes from confirm to done and the rack power follows
     const v = await storeValue(rackPowerTopic);
     return typeof v === 'number' && Math.abs(v - setpoint) <= 0.02 * setpoint;
   }, 30_000);
+  // the commands page lists it among this session's commands
+  await go(`commands/${RACK}`);
+  await page.locator('form[data-command="set_active_power"]').waitFor();
+  assert.match(await page.locator(`[aria-labelledby="session-h"] li[data-command-id="${id}"]`).textContent(), /done - the device confirmed/);
 });
 
 await test('a device chart renders history', async () => {
@@ -172,6 +176,7 @@ if (process.env.EMS_HMI_SCREENSHOTS) {
         ['modules', 'modules', '[data-device="bess_module_1"]'],
         [`device/${RACK}`, 'device', 'figure.chart[data-status="ok"]'],
         ['sld', 'sld', '.sld-host text.hmi-live[data-has-value="true"]'],
+        [`commands/${RACK}`, 'commands', 'form[data-command="set_active_power"]'],
       ]) {
         await go(hash);
         await page.waitForSelector(ready, { timeout: 60_000 }).catch(() => {});

@@ -6,6 +6,7 @@ import { commandsReducer } from './lib/commands';
 import type { TopologyView } from './lib/contract';
 import { SiteContext, useBusState, useDiagnostics, useRoute, useSite, type Site } from './lib/hooks';
 import { LiveStore } from './lib/live';
+import { CommandsPage } from './pages/CommandsPage';
 import { Device } from './pages/Device';
 import { Modules } from './pages/Modules';
 import { Overview } from './pages/Overview';
@@ -44,12 +45,13 @@ function Shell() {
     localStorage.setItem('ems-theme', theme);
   }, [theme]);
   const page = route[0] ?? 'overview';
-  const links: [string, string][] = [['overview', 'Overview'], ['modules', 'Modules'], ['sld', 'Single-line diagram']];
+  const links: [string, string][] = [['overview', 'Overview'], ['modules', 'Modules'], ['sld', 'Single-line diagram'], ['commands', 'Commands']];
   let body;
   if (site.viewError && !site.view) body = <div className="page"><h1>Topology unavailable</h1><p className="error" role="alert">{site.viewError}</p><button onClick={site.refetch}>Retry</button></div>;
   else if (!site.view) body = <div className="page"><p className="muted">Loading the site topology…</p></div>;
   else if (page === 'modules') body = <Modules />;
   else if (page === 'sld') body = <Sld />;
+  else if (page === 'commands') body = <CommandsPage device={route[1]} />;
   else if (page === 'device' && route[1]) body = <Device key={route[1]} id={route[1]} />;
   else body = <Overview />;
   return (

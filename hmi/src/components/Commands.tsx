@@ -2,7 +2,7 @@
 // step showing the current and the new value, one command_id per command, live ack states.
 import { createContext, useContext, useEffect, useMemo, useState } from 'react';
 import { fetchCommandHistory, type HistoricCommand } from '../lib/api';
-import { ackTopic, commandTargetMeasurement, commandTopic, deviceCommands, encodeCommand, type CommandView } from '../lib/contract';
+import { ackTopic, commandTargetMeasurement, commandTopic, deviceCommands, encodeCommand, isUnit, type CommandView } from '../lib/contract';
 import {
   checkCommandValue, commandMessage, isTerminal, lastState, newCommandId, type CommandRecord, type CommandsAction,
 } from '../lib/commands';
@@ -123,7 +123,7 @@ export function CommandsPanel({ device }: { device: string }) {
               <tr key={c.command_id} data-command-id={c.command_id}>
                 <td>{new Date(c.ts).toLocaleString()}</td>
                 <td>{c.verb} {c.target}</td>
-                <td>{c.value === null ? '—' : String(c.value)}</td>
+                <td>{formatValue(c.value, (isUnit(c.unit) ? c.unit : 'none'))}</td>
                 <td title={c.acks.map((a) => `${a.state}${a.reason ? `: ${a.reason}` : ''}`).join(', ')}>{c.state ?? '—'}</td>
               </tr>
             ))}

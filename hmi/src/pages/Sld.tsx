@@ -68,6 +68,12 @@ export function Sld() {
       const g = svg.querySelector<SVGGElement>(`g[id="device-${CSS.escape(b.id)}"]`);
       if (!g || !b.candidates.length) continue;
       const box = g.getBBox();
+      // keyboard: each device is a link to its page
+      g.setAttribute('tabindex', '0');
+      g.setAttribute('role', 'link');
+      g.setAttribute('aria-label', `${view!.devices[b.id].display_name}: open the device page`);
+      const onKey = (e: KeyboardEvent) => { if (e.key === 'Enter') window.location.hash = `#/device/${b.id}`; };
+      g.addEventListener('keydown', onKey);
       const text = document.createElementNS(SVGNS, 'text');
       text.setAttribute('class', 'hmi-live');
       text.setAttribute('x', String(box.x));
