@@ -1,11 +1,12 @@
 // A uPlot chart of one measurement's history: threshold lines, a NOW marker, range buttons and
-// CSV export from the historian.
+// CSV export from the historian; raw ranges then grow with the live samples (redrawn every 2 s).
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { fetchSamples, RANGES, samplesQuery, type RangeKey } from '../lib/api';
 import type { MeasurementView } from '../lib/contract';
 import { useSite } from '../lib/hooks';
+import { mTopic } from '../lib/site';
 import { formatValue, unitSymbol } from '../lib/tone';
 
 const THRESHOLD_COLORS: Record<string, string> = {
@@ -46,8 +47,11 @@ function overlay(m: MeasurementView): uPlot.Plugin {
   };
 }
 
+const LIVE_REDRAW_MS = 2000;
+
 export function Chart({ device, name, m }: { device: string; name: string; m: MeasurementView }) {
-  const { config } = useSite();
+  const { config, view, bus } = useSite();
+  const topic = view ? mTopic(view, device, name, m).topic : '';
   const [range, setRange] = useState<RangeKey>('1h');
   const [state, setState] = useState<{ status: 'loading' | 'ok' | 'error'; points: number; error?: string }>({ status: 'loading', points: 0 });
   const [csvHref, setCsvHref] = useState('');
@@ -70,12 +74,13 @@ export function Chart({ device, name, m }: { device: string; name: string; m: Me
         const el = box.current;
         if (!el) return;
         plot.current?.destroy();
-        const tmin = (now.getTime() - RANGES[range].ms) / 1000;
-        const tmax = now.getTime() / 1000 + RANGES[range].ms / 1000 / 30;
+        const span = RANGES[range].ms / 1000;
+        // the window follows the clock: NOW stays near the right edge as live points arrive
+        const window_ = (): [number, number] => [Date.now() / 1000 - span, Date.now() / 1000 + span / 30];
         plot.current = new uPlot(
           {
             width: Math.max(260, el.clientWidth), height: 180,
-            scales: { x: { time: true, range: () => [tmin, tmax] } },
+            scales: { x: { time: true, range: window_ } },
             series: [{}, { label: `${m.display_name} (${unitSymbol(m.unit) || 'no unit'})`, stroke: '#2f6fde', width: 1.5, spanGaps: false }],
             axes: [{ stroke: 'currentColor' }, { stroke: 'currentColor', size: 76, values: (_u, vals) => vals.map((v) => formatValue(v, m.unit)) }],
             legend: { show: false },
@@ -85,10 +90,27 @@ export function Chart({ device, name, m }: { device: string; name: string; m: Me
           el,
         );
         setState({ status: 'ok', points: a.points.filter((p) => p.value !== null).length });
+        // raw ranges grow with the live samples (bucketed ones would mix averages with samples)
+        if (!RANGES[range].bucket && topic) {
+          let dirty = false;
+          const off = bus.store.subscribe(topic, () => {
+            const v = bus.store.get(topic);
+            if (!v || typeof v.value !== 'number') return;
+            const t = Date.parse(v.ts) / 1000;
+            if (xs.length && t <= xs[xs.length - 1]) return;
+            xs.push(t);
+            ys.push(v.value);
+            dirty = true;
+          });
+          const timer = setInterval(() => {
+            if (dirty) { dirty = false; plot.current?.setData([xs, ys]); }
+          }, LIVE_REDRAW_MS);
+          ac.signal.addEventListener('abort', () => { off(); clearInterval(timer); });
+        }
       })
       .catch((e: Error) => { if (!ac.signal.aborted) setState({ status: 'error', points: 0, error: e.message }); });
     return () => ac.abort();
-  }, [config, device, name, range, m]);
+  }, [config, device, name, range, m, bus, topic]);
 
   useEffect(() => () => { plot.current?.destroy(); plot.current = null; }, []);
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LiveStore, SubscriptionCounter } from './live';
-import { siteKpis, deviceTree } from './site';
+import { deviceTree, displayCandidates, moduleRollups, siteKpis } from './site';
 import type { TopologyView } from './contract';
 
 const T = 'sites/site/devices/r1/measurements/active_power/watts';
@@ -69,6 +69,11 @@ describe('site derivations', () => {
     expect(t.map((n) => n.id)).toEqual(['bess_module_1', 'orphan']);
     expect(t[0].children.map((n) => n.id)).toEqual(['bess_rack_2', 'bess_rack_10']);
   });
+  it('shows power first on the diagram, and a module\'s float roll-ups in the browser', () => {
+    expect(displayCandidates(view, 'bess_module_1').map((m) => m.name)).toEqual(['active_power', 'state_of_charge']);
+    expect(moduleRollups(view, 'bess_module_1').map((m) => m.name)).toEqual(['state_of_charge', 'active_power']);
+    expect(moduleRollups(view, 'bess_rack_2')).toEqual([]);
+  });
   it('finds the KPIs the site has, and only those', () => {
     expect(siteKpis(view).map((k) => `${k.key}:${k.device}.${k.measurement}`)).toEqual([
       'soc:bess_module_1.state_of_charge', 'bess_p:bess_module_1.active_power',
@@ -84,5 +89,22 @@ describe('LiveStore.seedHistory', () => {
     store.seedHistory(T, [t10 - 2000, t10 - 1000, t10], [8, 9, 99]);
     expect(store.history(T)?.v).toEqual([8, 9, 10]);
     expect(store.get(T)?.value).toBe(10);
+  });
+});
+
+describe('history queries', () => {
+  it('asks for raw points on short ranges and bucketed averages on long ones', async () => {
+    const { samplesQuery } = await import('./api');
+    const now = new Date(Date.UTC(2026, 11, 4, 12, 0, 0));
+    const q15 = new URLSearchParams(samplesQuery('bess_rack_1', 'active_power', '15m', now).split('?')[1]);
+    expect(Object.fromEntries(q15)).toEqual({
+      device: 'bess_rack_1', measurement: 'active_power', from: '2026-12-04T11:45:00.000Z', to: '2026-12-04T12:00:00.000Z',
+    });
+    const q7 = new URLSearchParams(samplesQuery('bess_rack_1', 'active_power', '7d', now, 'csv').split('?')[1]);
+    expect(q7.get('from')).toBe('2026-11-27T12:00:00.000Z');
+    expect(q7.get('bucket')).toBe('1h');
+    expect(q7.get('agg')).toBe('avg');
+    expect(q7.get('format')).toBe('csv');
+    expect(new URLSearchParams(samplesQuery('d1', 'm1', '24h', now).split('?')[1]).get('bucket')).toBe('5m');
   });
 });
