@@ -204,7 +204,7 @@ await test('a faulted device is shown offline', async () => {
   }
 });
 
-await test('a device added through device-api appears without a reload', async () => {
+await test('a device added through device-api appears without a reload, and goes when removed', async () => {
   await go('modules');
   await page.waitForSelector('[data-device="bess_module_1"]');
   await page.evaluate(() => { window.__noReload = true; });
@@ -217,7 +217,14 @@ await test('a device added through device-api appears without a reload', async (
   assert.equal(r.status, 201, `POST /devices: ${r.status} ${await r.text()}`);
   await page.waitForSelector('[data-device="bess_rack_3"]', { timeout: 30_000 });
   assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
-  await until('the new rack comm_status subscription', async () => (await subscribed()).includes(`sites/${SITE}/devices/bess_rack_3/measurements/comm_status/none`));
+  const commTopic = `sites/${SITE}/devices/bess_rack_3/measurements/comm_status/none`;
+  await until('the new rack comm_status subscription', async () => (await subscribed()).includes(commTopic));
+  // and removed again: the row goes, and so does its subscription
+  const d = await fetch(`${info.device_api_url}/devices/bess_rack_3`, { method: 'DELETE', headers: { authorization: `Bearer ${info.api_token}` } });
+  assert.equal(d.status, 200, `DELETE /devices/bess_rack_3: ${d.status} ${await d.text()}`);
+  await page.waitForSelector('[data-device="bess_rack_3"]', { state: 'detached', timeout: 30_000 });
+  await until('the rack comm_status unsubscribed', async () => !(await subscribed()).includes(commTopic));
+  assert.equal(await page.evaluate(() => window.__noReload), true, 'the page was not reloaded');
 });
 
 await test('no page error and no bad payload', async () => {

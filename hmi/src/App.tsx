@@ -1,5 +1,6 @@
 import { useCallback, useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import { CommandsContext } from './components/Commands';
+import { ErrorBoundary } from './components/ErrorBoundary';
 import { fetchView, type HmiConfig } from './lib/api';
 import { Bus } from './lib/bus';
 import { commandsReducer } from './lib/commands';
@@ -71,7 +72,7 @@ function Shell() {
         </label>
       </header>
       {site.viewError && site.view && <p className="banner" role="status">Topology refresh failed ({site.viewError}); showing version {site.view.version}.</p>}
-      <main id="main" tabIndex={-1}>{body}</main>
+      <main id="main" tabIndex={-1}><ErrorBoundary key={route.join('/')}>{body}</ErrorBoundary></main>
       <footer><Diagnostics /></footer>
     </>
   );

@@ -36,6 +36,17 @@ describe('LiveStore', () => {
   });
 });
 
+describe('LiveStore retained clears', () => {
+  it('treats an empty payload as the value being removed, not as a bad payload', () => {
+    const store = new LiveStore(() => {});
+    store.ingest(T, S('2026-12-04T08:00:05.000Z', 5), 1);
+    expect(store.ingest(T, '', 2)).toBe(true);
+    expect(store.get(T)).toBeUndefined();
+    expect(store.history(T)).toBeUndefined();
+    expect(store.diagnostics().rejected).toBe(0);
+  });
+});
+
 describe('SubscriptionCounter', () => {
   it('subscribes on the first watcher and unsubscribes after the last', () => {
     const c = new SubscriptionCounter();

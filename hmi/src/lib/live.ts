@@ -41,6 +41,8 @@ export class LiveStore {
     this.diag.messages++;
     const t = parseTopic(topic);
     if (!t || t.family !== 'measurements') return this.reject(topic, 'not a measurement topic', now);
+    // An empty payload clears a retained value (a removed device or measurement): no value now.
+    if (payload === '') { this.forget(topic); return true; }
     const type = this.types.get(topic) ?? 'float';
     const d = decodeSample(payload, type);
     if (!d.ok) return this.reject(topic, d.error, now);
