@@ -67,6 +67,12 @@ await test('overview shows live values that change, subscribed to what it shows 
   assert.ok(topics.length > 0);
   assert.ok(!topics.some((t) => t.includes('#') || t.includes('+')), `wildcard subscription: ${topics.filter((t) => /[#+]/.test(t))}`);
   assert.ok(topics.every((t) => t.startsWith(`sites/${SITE}/devices/`)), 'only device topics');
+  // the header knows each service's liveness (services/+/status, retained)
+  await until('the gateway and device-api ONLINE', () => page.evaluate(() => {
+    const s = window.__ems.bus.services();
+    return s.gateway === 'ONLINE' && s['device-api'] === 'ONLINE';
+  }));
+  assert.equal(await page.locator('[data-services-offline]').count(), 0);
   // a KPI without data (line loading: line-controller is not in this suite) shows the dash, never 0
   const missing = await page.$$eval('.value[data-freshness="missing"] .value-text', (els) => els.map((e) => e.textContent));
   assert.ok(missing.every((t) => t === '—'), `missing values shown as ${missing}`);

@@ -5,7 +5,7 @@ import { fetchView, type HmiConfig } from './lib/api';
 import { Bus } from './lib/bus';
 import { commandsReducer } from './lib/commands';
 import type { TopologyView } from './lib/contract';
-import { SiteContext, useBusState, useDiagnostics, useRoute, useSite, type Site } from './lib/hooks';
+import { SiteContext, useBusState, useDiagnostics, useRoute, useServices, useSite, type Site } from './lib/hooks';
 import { LiveStore } from './lib/live';
 import { CommandsPage } from './pages/CommandsPage';
 import { Device } from './pages/Device';
@@ -19,12 +19,14 @@ function Diagnostics() {
   const d = useDiagnostics();
   const { bus, view } = useSite();
   const state = useBusState();
+  const services = useServices();
   return (
     <details className="diagnostics" data-rejected={d.rejected}>
       <summary>Diagnostics{d.rejected ? ` · ${d.rejected} bad payloads ignored` : ''}</summary>
       <dl>
         <dt>broker</dt><dd data-bus-state={state}>{state}</dd>
         <dt>topology</dt><dd>{view?.version ?? '—'}</dd>
+        <dt>services</dt><dd>{Object.entries(services).map(([k, v]) => `${k} ${v}`).join(', ') || '—'}</dd>
         <dt>subscribed topics</dt><dd>{bus.subscribedTopics().length}</dd>
         <dt>messages</dt><dd>{d.messages}</dd>
         <dt>ignored (bad topic or payload)</dt><dd data-diag="rejected">{d.rejected}</dd>
@@ -40,6 +42,8 @@ function Shell() {
   const site = useSite();
   const route = useRoute();
   const state = useBusState();
+  const services = useServices();
+  const down = Object.entries(services).filter(([, v]) => v === 'OFFLINE').map(([k]) => k).sort();
   const [theme, setTheme] = useState<string>(() => localStorage.getItem('ems-theme') ?? 'auto');
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -71,6 +75,11 @@ function Shell() {
           </select>
         </label>
       </header>
+      {down.length > 0 && (
+        <p className="banner offline" role="status" data-services-offline={down.join(' ')}>
+          Service{down.length > 1 ? 's' : ''} offline: {down.join(', ')}. Values they publish are not updating.
+        </p>
+      )}
       {site.viewError && site.view && <p className="banner" role="status">Topology refresh failed ({site.viewError}); showing version {site.view.version}.</p>}
       <main id="main" tabIndex={-1}><ErrorBoundary key={route.join('/')}>{body}</ErrorBoundary></main>
       <footer><Diagnostics /></footer>

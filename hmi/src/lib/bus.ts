@@ -2,7 +2,10 @@
 // reference counts, and routes each message by family: measurements to the LiveStore, acks and
 // system events to their listeners. Every (re)connect subscribes to the active topics again.
 import mqtt, { type MqttClient } from 'mqtt';
-import { decodeAck, decodeTopologyChanged, parseTopic, TOPOLOGY_CHANGED_TOPIC, type Ack, type TopologyChanged } from './contract';
+import {
+  decodeAck, decodeServiceStatus, decodeTopologyChanged, parseTopic, SERVICES_STATUS_FILTER, TOPOLOGY_CHANGED_TOPIC,
+  type Ack, type TopologyChanged,
+} from './contract';
 import { LiveStore, SubscriptionCounter, type ValueType } from './live';
 
 export type BusState = 'connecting' | 'online' | 'offline';
@@ -15,6 +18,8 @@ export class Bus {
   private topologyListeners = new Set<(e: TopologyChanged | null) => void>();
   private stateListeners = new Set<() => void>();
   private state_: BusState = 'connecting';
+  private services_: Record<string, 'ONLINE' | 'OFFLINE'> = {};
+  private serviceListeners = new Set<() => void>();
   private connectedOnce = false;
 
   constructor(store: LiveStore) { this.store = store; }
@@ -34,6 +39,8 @@ export class Bus {
       this.setState('online');
       // system events are QoS 1 and never retained: always listened to
       c.subscribe(TOPOLOGY_CHANGED_TOPIC, { qos: 1 });
+      // every service's liveness (retained, OFFLINE is its last will): shown in the header
+      c.subscribe(SERVICES_STATUS_FILTER, { qos: 1 });
       // every topic a view watches, including those watched while the connection was down
       const topics = this.counter.active();
       if (topics.length) c.subscribe(topics, { qos: 1 });
@@ -56,6 +63,10 @@ export class Bus {
     this.topologyListeners.add(l);
     return () => this.topologyListeners.delete(l);
   }
+
+  /** Last status of each service that announced one (services/{id}/status). */
+  services(): Record<string, 'ONLINE' | 'OFFLINE'> { return this.services_; }
+  onServices(l: () => void): () => void { this.serviceListeners.add(l); return () => this.serviceListeners.delete(l); }
 
   /** Subscribes to these topics while the returned function has not been called. */
   watch(topics: readonly { topic: string; type?: ValueType }[]): () => void {
@@ -88,6 +99,14 @@ export class Bus {
       return;
     }
     const t = parseTopic(topic);
+    if (t?.family === 'services') {
+      if (payload === '') return; // a cleared retained status
+      const d = decodeServiceStatus(payload);
+      if (!d.ok) { this.store.reject(topic, d.error); return; }
+      this.services_ = { ...this.services_, [t.service]: d.value.value };
+      this.serviceListeners.forEach((l) => l());
+      return;
+    }
     if (t?.family === 'acks') {
       const d = decodeAck(payload);
       if (!d.ok) { this.store.reject(topic, d.error); return; }

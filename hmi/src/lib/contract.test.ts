@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ackTopic, commandTopic, decodeAck, decodeSample, decodeTopologyChanged, decodeView, deviceMeasurements,
+  ackTopic, commandTopic, decodeAck, decodeServiceStatus, decodeSample, decodeTopologyChanged, decodeView, deviceMeasurements,
   encodeCommand, measurementTopic, parseTopic,
 } from './contract';
 
@@ -58,6 +58,8 @@ describe('payloads', () => {
     expect(decodeAck(JSON.stringify({ ts, state: 'done' })).ok).toBe(false);
     expect(decodeTopologyChanged(JSON.stringify({ ts, version: '1.2.3' })).ok).toBe(true);
     expect(decodeTopologyChanged(JSON.stringify({ ts, version: 'v1' })).ok).toBe(false);
+    expect(decodeServiceStatus(JSON.stringify({ ts, value: 'OFFLINE' }))).toEqual({ ok: true, value: { ts, value: 'OFFLINE' } });
+    expect(decodeServiceStatus(JSON.stringify({ ts, value: 'DOWN' })).ok).toBe(false);
   });
   it('encodes commands with a command_id and millisecond UTC time', () => {
     const now = new Date(Date.UTC(2026, 11, 4, 8, 0, 0, 7));

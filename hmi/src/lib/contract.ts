@@ -83,6 +83,8 @@ export const ackTopic = (site: string, device: string, verb: Verb, target: strin
 export const commStatusTopic = (site: string, device: string) =>
   measurementTopic(site, device, COMM_STATUS, 'none');
 export const TOPOLOGY_CHANGED_TOPIC = 'system/topology_changed';
+/** One level, the service id: services/{service_id}/status (never a multi-level wildcard). */
+export const SERVICES_STATUS_FILTER = 'services/+/status';
 
 // ---- payloads ----
 
@@ -131,6 +133,14 @@ export function decodeTopologyChanged(text: string): Decoded<TopologyChanged> {
   if (!isTimestamp(o.ts)) return fail('ts is not an RFC 3339 UTC timestamp');
   if (typeof o.version !== 'string' || !/^\d+\.\d+\.\d+$/.test(o.version)) return fail('version is not semver');
   return { ok: true, value: { ts: o.ts, version: o.version } };
+}
+
+export function decodeServiceStatus(text: string): Decoded<ServiceStatus> {
+  const o = parseObject(text);
+  if (typeof o === 'string') return fail(o);
+  if (!isTimestamp(o.ts)) return fail('ts is not an RFC 3339 UTC timestamp');
+  if (o.value !== 'ONLINE' && o.value !== 'OFFLINE') return fail('value is not ONLINE or OFFLINE');
+  return { ok: true, value: { ts: o.ts, value: o.value } };
 }
 
 /** Contract timestamp with millisecond precision and Z. */

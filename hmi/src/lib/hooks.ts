@@ -80,3 +80,8 @@ export function useRoute(): string[] {
   }, []);
   return route;
 }
+
+export function useServices() {
+  const { bus } = useSite();
+  return useSyncExternalStore((cb) => bus.onServices(cb), () => bus.services());
+}
