@@ -121,7 +121,9 @@ int main() {
 
     const std::vector<std::string> common{"EMS_DEVICE_API_URL=" + api.base_url(),
                                           "EMS_MQTT_URL=" + broker.url(),
-                                          "EMS_SECRETS_PATH=" + secrets, "EMS_LOG_LEVEL=info"};
+                                          "EMS_SECRETS_PATH=" + secrets, "EMS_LOG_LEVEL=info",
+                                          // nothing a service keeps lands outside this run
+                                          "EMS_STATE_DIR=" + dir};
     auto with = [&](std::vector<std::string> extra) {
       extra.insert(extra.begin(), common.begin(), common.end());
       return extra;
@@ -153,8 +155,10 @@ int main() {
       const std::string db = ems::testing::PostgresServer::shared().create_database();
       start_service(
           historian, historian_binary,
+          // its state (the spool of samples not yet stored) in this run's folder
           with({"EMS_DATABASE_URL=" + db, "EMS_HISTORIAN_HOST=127.0.0.1",
-                "EMS_HISTORIAN_PORT=" + historian.url.substr(historian.url.rfind(':') + 1)}),
+                "EMS_HISTORIAN_PORT=" + historian.url.substr(historian.url.rfind(':') + 1),
+                "EMS_HISTORIAN_SPOOL_DIR=" + dir + "/historian-spool"}),
           dir);
       wait_healthy(historian);
     }
