@@ -75,7 +75,7 @@ function CommandForm({ device, name, cmd }: { device: string; name: string; cmd:
 }
 
 export function CommandsPanel({ device }: { device: string }) {
-  const { view, config, bus } = useSite();
+  const { view, config } = useSite();
   const { records } = useContext(CommandsContext);
   const cmds = useMemo(() => (view ? deviceCommands(view, device) : []), [view, device]);
   const ackTopics = useMemo(
@@ -94,7 +94,6 @@ export function CommandsPanel({ device }: { device: string }) {
       .catch((e: Error) => { if (!ac.signal.aborted) setHistory({ rows: [], error: e.message }); });
     return () => ac.abort();
   }, [config, device, cmds.length, lastTerminal]);
-  void bus;
   if (!cmds.length) return null;
   return (
     <section className="panel" aria-labelledby="commands-h">

@@ -160,6 +160,8 @@ export function Sld() {
       drag = { x: e.clientX, y: e.clientY };
     };
     const onUp = () => { drag = null; };
+    // a phone starts on the top-left half, twice as large (pan for the rest)
+    if (el.clientWidth < 600) { vb.width = home.w / 2; vb.height = home.h / 2; }
     svg.addEventListener('wheel', onWheel, { passive: false });
     svg.addEventListener('pointerdown', onDown);
     svg.addEventListener('pointermove', onMove);
