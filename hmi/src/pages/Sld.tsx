@@ -54,6 +54,7 @@ export function Sld() {
     svg.removeAttribute('width');
     svg.removeAttribute('height');
     svg.setAttribute('role', 'img');
+    svg.setAttribute('preserveAspectRatio', 'xMidYMin meet'); // top-aligned, no empty band above
     svg.setAttribute('aria-label', `Single-line diagram of ${view!.site_display_name || view!.site_id}`);
     el.replaceChildren(svg);
     const vb0 = svg.viewBox.baseVal;
