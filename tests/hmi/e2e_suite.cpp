@@ -19,7 +19,6 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -32,6 +31,7 @@
 
 #include "ems/runtime/config.hpp"
 #include "ems/testing/device_api.hpp"
+#include "ems/testing/dtm_ports.hpp"
 #include "ems/testing/process.hpp"
 #include "ems/testing/servers.hpp"
 
@@ -54,15 +54,7 @@ std::string read_file(const std::string& path) {
 // The demo DTM with every device endpoint on its own free loopback port.
 json demo_dtm_on_free_ports() {
   auto doc = json::parse(read_file(std::string(EMS_SOURCE_ROOT) + "/deploy/demo/dtm.json"));
-  std::set<int> used;
-  for (auto& [id, device] : doc["devices"].items()) {
-    auto& c = device["connection"];
-    if (!c.is_object() || !c["port"].is_number()) continue;
-    int port = ems::testing::free_loopback_port();
-    for (int i = 0; i < 100 && used.count(port); ++i) port = ems::testing::free_loopback_port();
-    used.insert(port);
-    c["port"] = port;
-  }
+  ems::testing::move_devices_to_free_ports(doc);
   return doc;
 }
 
