@@ -17,6 +17,8 @@ source "$EMS_ROOT/scripts/lib/deps.sh"
 source "$EMS_ROOT/scripts/lib/build.sh"
 # shellcheck source=lib/fuzz.sh
 source "$EMS_ROOT/scripts/lib/fuzz.sh"
+# shellcheck source=lib/hmi.sh
+source "$EMS_ROOT/scripts/lib/hmi.sh"
 ems_init_state
 mkdir -p "$EMS_LOG_DIR"
 
@@ -35,6 +37,8 @@ record() { # record <step> <ok|FAILED|skipped> <seconds> [detail]
 # 1. dependencies
 s="$(ems_now)"
 ems_install_debs
+# The HMI's tests (ctest hmi_*) need Node >= 20.19; say so up front, they fail loudly otherwise.
+ems_hmi_check_node || true
 ems_npm_ci_all tests hmi
 record deps ok $(($(ems_now) - s))
 

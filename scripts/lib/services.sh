@@ -5,7 +5,7 @@
 # $EMS_PID_DIR/<name>.pid, and considered up when GET /healthz on its port answers 2xx.
 # Needs common.sh.
 
-EMS_SERVICES=(device-api fixtures gateway historian line-controller analyst mcp)
+EMS_SERVICES=(device-api fixtures gateway historian line-controller analyst mcp hmi)
 EMS_BUILD_DIR="${EMS_BUILD_DIR:-$EMS_ROOT/build}"
 EMS_HEALTH_TIMEOUT="${EMS_HEALTH_TIMEOUT:-60}"
 
@@ -33,7 +33,7 @@ ems_service_var_prefix() {
 # Exports EMS_<NAME>_PORT and EMS_<NAME>_URL of every service, so each service finds the others.
 ems_export_service_addresses() {
   local name prefix port_var url_var host_var
-  for name in "${EMS_SERVICES[@]}" hmi; do
+  for name in "${EMS_SERVICES[@]}"; do
     prefix="$(ems_service_var_prefix "$name")"
     port_var="${prefix}_PORT"
     url_var="${prefix}_URL"
@@ -45,6 +45,14 @@ ems_export_service_addresses() {
     # shellcheck disable=SC2163 # exporting the variables whose names are in *_var
     export "$port_var" "$url_var" "$host_var"
   done
+}
+
+# The browser runs the HMI from its own origin and calls device-api (and the other HTTP services)
+# from there: unless EMS_CORS_ORIGINS is set, services allow the HMI's origins.
+ems_export_cors() {
+  local port
+  port="$(ems_service_port hmi)"
+  export EMS_CORS_ORIGINS="${EMS_CORS_ORIGINS:-http://127.0.0.1:$port,http://localhost:$port}"
 }
 
 ems_service_port() {

@@ -38,10 +38,16 @@ MosquittoServer::MosquittoServer(MosquittoOptions options) {
   dir_ = tmpl;
   port_ = free_loopback_port();
   url_ = "mqtt://127.0.0.1:" + std::to_string(port_);
+  if (options.websockets) {
+    ws_port_ = free_loopback_port();
+    for (int i = 0; i < 100 && ws_port_ == port_; ++i) ws_port_ = free_loopback_port();
+    ws_url_ = "ws://127.0.0.1:" + std::to_string(ws_port_);
+  }
   {
     std::ofstream conf(dir_ + "/mosquitto.conf");
     conf << "listener " << port_ << " 127.0.0.1\n"
          << "allow_anonymous true\n";
+    if (ws_port_ != 0) conf << "listener " << ws_port_ << " 127.0.0.1\nprotocol websockets\n";
     if (options.persistence) {
       conf << "persistence true\n"
            << "persistence_location " << dir_ << "/\n";

@@ -64,6 +64,9 @@ struct MosquittoOptions {
   // clean session 0, their subscriptions and the QoS 1/2 messages queued for them survive
   // stop()/start() (the broker saves them on SIGTERM, not on kill()).
   bool persistence = false;
+  // true: a second listener speaking MQTT over WebSockets on its own free loopback port (what a
+  // browser connects to; see websockets_url()).
+  bool websockets = false;
 };
 
 class MosquittoServer {
@@ -82,6 +85,8 @@ class MosquittoServer {
   // mqtt://127.0.0.1:PORT
   const std::string& url() const { return url_; }
   int port() const { return port_; }
+  // ws://127.0.0.1:PORT with MosquittoOptions::websockets, else "".
+  const std::string& websockets_url() const { return ws_url_; }
   bool is_private() const { return !dir_.empty(); }
 
   // Private broker only (throws otherwise): stop() ends it (SIGTERM), start() brings it back on
@@ -97,7 +102,9 @@ class MosquittoServer {
  private:
   std::string dir_;
   std::string url_;
+  std::string ws_url_;
   int port_ = 0;
+  int ws_port_ = 0;
   std::unique_ptr<ChildProcess> process_;
 };
 
