@@ -252,6 +252,15 @@ TEST_F(ClosedLoop, OverloadStepsThePstUntilLoadingIsBackUnder95Percent) {
   EXPECT_EQ(bus_.label(kRatingMode), "CAPPED");
   EXPECT_NEAR(*bus_.number(kRating), 1.2 * static_rating_, 0.01);
   EXPECT_LT(*bus_.number(kLoading), 90.0);
+  // The measurements the controller publishes are in device-api's AsyncAPI document (one
+  // message per template measurement, named Template_Measurement).
+  const auto asyncapi = api_->get("/asyncapi");
+  ASSERT_EQ(asyncapi.status, 200);
+  for (const char* m :
+       {"DlrLine_RatingMode", "DlrLine_ControllerState", "DlrLine_ThermalMargin",
+        "DlrLine_PredictedConductorTemperature", "DlrLine_LineLoading", "DlrLine_EffectiveRating"})
+    EXPECT_NE(asyncapi.body.find(std::string("\"") + m + "\""), std::string::npos) << m;
+  EXPECT_NE(asyncapi.body.find("BUDGET_EXHAUSTED"), std::string::npos);
   ASSERT_TRUE(bus_.wait([&] { return bus_.number(kPredicted) && bus_.number(kMargin); }, 10s));
   // The prediction is coherent with the fixture's conductor (same physics, same weather).
   EXPECT_NEAR(*bus_.number(kPredicted), model("conductor_sensor_1", "conductor_temperature"), 15.0);

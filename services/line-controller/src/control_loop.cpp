@@ -109,7 +109,7 @@ LineControlLoop::~LineControlLoop() {
   stop();
 }
 
-void LineControlLoop::subscribe_plan(const LinePlan& plan) {
+std::vector<std::string> LineControlLoop::new_filters(const LinePlan& plan) {
   std::vector<std::string> devices = plan.weather_stations;
   devices.insert(devices.end(), plan.conductor_sensors.begin(), plan.conductor_sensors.end());
   if (plan.current) devices.push_back(plan.current->device_id);
@@ -120,16 +120,16 @@ void LineControlLoop::subscribe_plan(const LinePlan& plan) {
     filters.push_back(contract::ack_topic(plan.site_id, plan.pst->device_id, contract::Verb::set,
                                           "tap_position", contract::Unit::none));
   }
-  for (const auto& f : filters) {
-    if (!subscribed_.insert(f).second) continue;
-    const bool ack = f.find("/acks/") != std::string::npos;
-    mqtt_.subscribe(f, ack ? 1 : 0, [this](const runtime::MqttMessage& m) { on_message(m); });
-  }
+  std::vector<std::string> added;
+  for (const auto& f : filters)
+    if (subscribed_.insert(f).second) added.push_back(f);
+  return added;
 }
 
 void LineControlLoop::apply(const contract::Dtm& dtm) {
   auto plans = find_lines(dtm, options_.default_site_id);
-  std::lock_guard lock(mutex_);
+  std::vector<std::string> filters;
+  std::unique_lock lock(mutex_);
   std::vector<Line> next;
   for (auto& plan : plans) {
     Line line;
@@ -146,7 +146,7 @@ void LineControlLoop::apply(const contract::Dtm& dtm) {
       c.neutral = std::clamp(plan.pst->neutral, c.tap_min, c.tap_max);
       line.pst = std::make_unique<PstController>(c);
     }
-    subscribe_plan(plan);
+    for (auto& f : new_filters(plan)) filters.push_back(std::move(f));
     log::info("line configured",
               {{"line", plan.line_device_id},
                {"site", plan.site_id},
@@ -162,9 +162,17 @@ void LineControlLoop::apply(const contract::Dtm& dtm) {
   if (next.empty()) log::warn("the topology has no dynamically rated line: nothing to control");
   lines_ = std::move(next);
   configured_ = true;
+  lock.unlock();
+  // Outside the lock (see run_line); subscriptions are never dropped: a device that left the
+  // topology is no longer read by any plan.
+  for (const auto& f : filters) {
+    const bool ack = f.find("/acks/") != std::string::npos;
+    mqtt_.subscribe(f, ack ? 1 : 0,
+                    [inbox = inbox_](const runtime::MqttMessage& m) { on_message(*inbox, m); });
+  }
 }
 
-void LineControlLoop::on_message(const runtime::MqttMessage& m) {
+void LineControlLoop::on_message(Inbox& inbox, const runtime::MqttMessage& m) {
   contract::TopicError err;
   const auto topic = contract::try_parse_topic(m.topic, &err);
   if (!topic) return;
@@ -177,12 +185,12 @@ void LineControlLoop::on_message(const runtime::MqttMessage& m) {
       if (const auto* d = std::get_if<double>(&s.value)) l.number = *d;
       if (const auto* b = std::get_if<bool>(&s.value)) l.number = *b ? 1.0 : 0.0;
       if (const auto* e = std::get_if<std::string>(&s.value)) l.label = *e;
-      std::lock_guard lock(mutex_);
-      latest_[key_of(t->site_id, t->device_id, t->measurement)] = std::move(l);
+      std::lock_guard lock(inbox.mutex);
+      inbox.latest[key_of(t->site_id, t->device_id, t->measurement)] = std::move(l);
     } else if (const auto* a = std::get_if<contract::AckTopic>(&*topic)) {
       const contract::Ack ack = contract::decode_ack(m.payload);
-      std::lock_guard lock(mutex_);
-      acks_.push_back({a->device_id, ack.command_id, ack.state, ack.reason});
+      std::lock_guard lock(inbox.mutex);
+      inbox.acks.push_back({a->device_id, ack.command_id, ack.state, ack.reason});
     }
   } catch (const contract::ContractError& e) {
     log::warn("malformed message ignored", {{"topic", m.topic}, {"error", e.what()}});
@@ -192,24 +200,24 @@ void LineControlLoop::on_message(const runtime::MqttMessage& m) {
 std::optional<LineControlLoop::Latest> LineControlLoop::fresh(
     const std::string& site, const std::string& device, const std::string& name,
     system_clock::time_point now, std::chrono::milliseconds max_age) const {
-  const auto comm = latest_.find(key_of(site, device, std::string(contract::kCommStatus)));
-  if (comm != latest_.end() && comm->second.label == "OFFLINE") return std::nullopt;
-  const auto it = latest_.find(key_of(site, device, name));
-  if (it == latest_.end() || !it->second.number) return std::nullopt;
+  const auto comm = inbox_->latest.find(key_of(site, device, std::string(contract::kCommStatus)));
+  if (comm != inbox_->latest.end() && comm->second.label == "OFFLINE") return std::nullopt;
+  const auto it = inbox_->latest.find(key_of(site, device, name));
+  if (it == inbox_->latest.end() || !it->second.number) return std::nullopt;
   if (now - it->second.ts > max_age) return std::nullopt;
   return it->second;
 }
 
-void LineControlLoop::publish(const LinePlan& plan, const std::string& name,
-                              const contract::Sample& sample) {
+void LineControlLoop::measurement(std::vector<Outgoing>& out, const LinePlan& plan,
+                                  const std::string& name, const contract::Sample& sample) {
   const auto unit = plan.publishes.find(name);
   if (unit == plan.publishes.end()) return;  // the line's template does not declare it
-  mqtt_.publish(contract::measurement_topic(plan.site_id, plan.line_device_id, name, unit->second),
-                contract::encode(sample), 0, true);
+  out.push_back({contract::measurement_topic(plan.site_id, plan.line_device_id, name, unit->second),
+                 contract::encode(sample), 0, true});
 }
 
 void LineControlLoop::run_line(Line& line, system_clock::time_point now_sys,
-                               SteadyClock::time_point now) {
+                               SteadyClock::time_point now, std::vector<Outgoing>& out) {
   const LinePlan& plan = line.plan;
   const std::string& site = plan.site_id;
   RatingInputs in;
@@ -242,12 +250,12 @@ void LineControlLoop::run_line(Line& line, system_clock::time_point now_sys,
 
   std::optional<int> tap;
   if (plan.pst) {
-    const auto it = latest_.find(key_of(site, plan.pst->device_id, "tap_position"));
-    if (it != latest_.end() && it->second.number) tap = int(std::lround(*it->second.number));
+    const auto it = inbox_->latest.find(key_of(site, plan.pst->device_id, "tap_position"));
+    if (it != inbox_->latest.end() && it->second.number) tap = int(std::lround(*it->second.number));
   }
   PstDecision decision{ControllerState::manual, std::nullopt, "no PST on this line"};
   if (line.pst) {
-    for (const auto& a : acks_)
+    for (const auto& a : inbox_->acks)
       if (a.device_id == plan.pst->device_id && line.pst->on_ack(a.command_id, a.state, a.reason))
         log::info("tap command ack", {{"line", plan.line_device_id},
                                       {"command_id", a.command_id},
@@ -280,9 +288,9 @@ void LineControlLoop::run_line(Line& line, system_clock::time_point now_sys,
     const std::string topic = contract::command_topic(
         site, plan.pst->device_id, contract::Verb::set, "tap_position", contract::Unit::none);
     const std::string id = line.pst->in_flight_command_id();
-    mqtt_.publish(topic,
-                  contract::encode(contract::CommandPayload{ts, id, double(*decision.command_tap)}),
-                  1, false);
+    out.push_back(
+        {topic, contract::encode(contract::CommandPayload{ts, id, double(*decision.command_tap)}),
+         1, false});
     commands_.with({"sent"}).inc();
     outputs["command_id"] = id;
   }
@@ -303,36 +311,40 @@ void LineControlLoop::run_line(Line& line, system_clock::time_point now_sys,
   line.last = {{"line", plan.line_device_id}, {"inputs", inputs}, {"decision", outputs}};
 
   using contract::Sample;
-  if (r.dynamic_a) publish(plan, "dynamic_line_rating", Sample{ts, *r.dynamic_a});
-  publish(plan, "effective_rating", Sample{ts, r.rating_a});
-  if (r.loading_pct) publish(plan, "line_loading", Sample{ts, *r.loading_pct});
+  if (r.dynamic_a) measurement(out, plan, "dynamic_line_rating", Sample{ts, *r.dynamic_a});
+  measurement(out, plan, "effective_rating", Sample{ts, r.rating_a});
+  if (r.loading_pct) measurement(out, plan, "line_loading", Sample{ts, *r.loading_pct});
   if (r.predicted_conductor_c)
-    publish(plan, "predicted_conductor_temperature", Sample{ts, *r.predicted_conductor_c});
-  if (r.thermal_margin_c) publish(plan, "thermal_margin", Sample{ts, *r.thermal_margin_c});
-  publish(plan, "rating_mode", Sample{ts, std::string(to_label(r.mode))});
-  publish(plan, "rating_source",
-          Sample{ts, std::string(r.mode == RatingMode::fixed ? "SLR" : "DLR")});
-  publish(plan, "rating_status",
-          Sample{ts, std::string(in.weather ? (r.dynamic_a ? "OK" : "INVALID") : "STALE")});
-  publish(plan, "controller_state", Sample{ts, std::string(to_label(decision.state))});
+    measurement(out, plan, "predicted_conductor_temperature", Sample{ts, *r.predicted_conductor_c});
+  if (r.thermal_margin_c) measurement(out, plan, "thermal_margin", Sample{ts, *r.thermal_margin_c});
+  measurement(out, plan, "rating_mode", Sample{ts, std::string(to_label(r.mode))});
+  measurement(out, plan, "rating_source",
+              Sample{ts, std::string(r.mode == RatingMode::fixed ? "SLR" : "DLR")});
+  measurement(out, plan, "rating_status",
+              Sample{ts, std::string(in.weather ? (r.dynamic_a ? "OK" : "INVALID") : "STALE")});
+  measurement(out, plan, "controller_state", Sample{ts, std::string(to_label(decision.state))});
   const char* mode = decision.state == ControllerState::fault    ? "FAULT"
                      : decision.state == ControllerState::manual ? "MANUAL"
                      : r.mode == RatingMode::fixed               ? "FALLBACK"
                                                                  : "AUTO";
-  publish(plan, "controller_mode", Sample{ts, std::string(mode)});
+  measurement(out, plan, "controller_mode", Sample{ts, std::string(mode)});
   if (decision.command_tap)
-    publish(plan, "tap_target", Sample{ts, double(*decision.command_tap)});
+    measurement(out, plan, "tap_target", Sample{ts, double(*decision.command_tap)});
   else if (tap && decision.state != ControllerState::stepping)
-    publish(plan, "tap_target", Sample{ts, double(*tap)});
-  publish(plan, "auto_control_enabled", Sample{ts, auto_enabled_});
+    measurement(out, plan, "tap_target", Sample{ts, double(*tap)});
+  measurement(out, plan, "auto_control_enabled", Sample{ts, auto_enabled_});
 }
 
 void LineControlLoop::cycle_once() {
   const auto now_sys = system_clock::now();
   const auto now = SteadyClock::now();
-  std::lock_guard lock(mutex_);
-  for (auto& line : lines_) run_line(line, now_sys, now);
-  acks_.clear();
+  std::vector<Outgoing> out;
+  {
+    std::scoped_lock lock(mutex_, inbox_->mutex);
+    for (auto& line : lines_) run_line(line, now_sys, now, out);
+    inbox_->acks.clear();
+  }
+  for (const auto& m : out) mqtt_.publish(m.topic, m.payload, m.qos, m.retain);
   cycles_.inc();
 }
 

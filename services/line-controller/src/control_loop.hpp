@@ -28,7 +28,9 @@
 // mode) is logged at info with its inputs; every cycle's decision at debug.
 //
 // Threads: one cycle thread of its own (start()/stop()); MQTT callbacks only store samples and
-// acks under a mutex; apply() may run on any thread. All public methods are thread-safe.
+// acks under a mutex, in a store they share (the client may outlive the loop); MQTT publishes
+// and subscribes happen outside the loop's locks. apply() may run on any thread. All public
+// methods are thread-safe.
 #include <chrono>
 #include <map>
 #include <memory>
@@ -102,6 +104,12 @@ class LineControlLoop {
     contract::AckState state;
     std::optional<std::string> reason;
   };
+  struct Outgoing {
+    std::string topic;
+    std::string payload;
+    int qos = 0;
+    bool retain = false;
+  };
   struct Line {
     LinePlan plan;
     std::unique_ptr<PstController> pst;
@@ -110,14 +118,24 @@ class LineControlLoop {
     nlohmann::json last;  // the last cycle's inputs and outputs
   };
 
-  void subscribe_plan(const LinePlan& plan);  // mutex_ held
-  void on_message(const runtime::MqttMessage& m);
+  std::vector<std::string> new_filters(const LinePlan& plan);  // mutex_ held
+  // What the MQTT callbacks write: shared with them, so the client may outlive the loop.
+  struct Inbox {
+    std::mutex mutex;
+    std::map<std::string, Latest> latest;  // by "site/device/measurement"
+    std::vector<AckEvent> acks;
+  };
+  static void on_message(Inbox& inbox, const runtime::MqttMessage& m);
   std::optional<Latest> fresh(const std::string& site, const std::string& device,
                               const std::string& name, std::chrono::system_clock::time_point now,
-                              std::chrono::milliseconds max_age) const;  // mutex_ held
+                              std::chrono::milliseconds max_age) const;  // inbox locked
+  // mutex_ held; appends what to publish to `out` (published after the lock is released: a
+  // publish may wait for Paho's lock, which its delivery thread may hold while it waits for
+  // mutex_ in on_message).
   void run_line(Line& line, std::chrono::system_clock::time_point now_sys,
-                SteadyClock::time_point now);  // mutex_ held
-  void publish(const LinePlan& plan, const std::string& name, const contract::Sample& sample);
+                SteadyClock::time_point now, std::vector<Outgoing>& out);
+  static void measurement(std::vector<Outgoing>& out, const LinePlan& plan, const std::string& name,
+                          const contract::Sample& sample);
 
   LoopOptions options_;
   runtime::MqttClient& mqtt_;
@@ -126,8 +144,7 @@ class LineControlLoop {
   bool configured_ = false;
   bool auto_enabled_ = true;
   std::set<std::string> subscribed_;
-  std::map<std::string, Latest> latest_;  // by "site/device/measurement"
-  std::vector<AckEvent> acks_;
+  std::shared_ptr<Inbox> inbox_ = std::make_shared<Inbox>();
   std::jthread thread_;
 
   runtime::metrics::Counter& cycles_;
