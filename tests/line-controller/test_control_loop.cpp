@@ -68,13 +68,16 @@ class ControlLoop : public ::testing::Test {
     devices_.reset();
   }
 
-  void start_loop(LoopOptions o) {
+  static contract::Json demo() {
+    std::ifstream in(std::string(EMS_SOURCE_ROOT) + "/deploy/demo/dtm.json");
+    return contract::Json::parse(in);
+  }
+  void start_loop(LoopOptions o, const contract::Json& dtm = demo()) {
     o.cycle = kCycle;
     mqtt_ =
         std::make_unique<runtime::MqttClient>(client(broker_.url(), "line-controller"), registry_);
     loop_ = std::make_unique<LineControlLoop>(o, *mqtt_, registry_);
-    std::ifstream in(std::string(EMS_SOURCE_ROOT) + "/deploy/demo/dtm.json");
-    loop_->apply(contract::parse_dtm(contract::Json::parse(in)));
+    loop_->apply(contract::parse_dtm(dtm));
     mqtt_->start();
     ASSERT_TRUE(mqtt_->wait_connected(10s));
     loop_->start();
@@ -229,6 +232,41 @@ TEST_F(ControlLoop, WeatherOlderThanItsLimitGivesTheStaticRatingWithinThreeCycle
                 .value,
             500.0);
   EXPECT_EQ(label(m_topic("dlr_line_1", "rating_status", "none")), "STALE");
+}
+
+TEST_F(ControlLoop, FollowsATopologyChangeWithoutRestart) {
+  // First topology: the PST is not on the line's bus (and the line meter is called meter_a):
+  // the line is rated from the renamed meter, but not controlled.
+  auto doc = demo();
+  for (auto& bus : doc["buses"]) {
+    contract::Json kept = contract::Json::array();
+    for (auto& m : bus["members"])
+      if (m["device_id"] != "pst_1") kept.push_back(m);
+    bus["members"] = kept;
+  }
+  auto meter = doc["devices"]["line_meter_1"];
+  doc["devices"].erase("line_meter_1");
+  meter["device_id"] = "meter_a";
+  doc["devices"]["meter_a"] = meter;
+  for (auto& bus : doc["buses"])
+    for (auto& m : bus["members"])
+      if (m["device_id"] == "line_meter_1") m["device_id"] = "meter_a";
+  tap(0);
+  start_loop(options(), doc);
+  const std::string loading = m_topic("dlr_line_1", "line_loading", "percent");
+  ASSERT_TRUE(feed_until(
+      [&] {
+        sample(m_topic("meter_a", "line_current", "amps"), 700);
+        return !of(loading).empty() &&
+               contract::decode_float_sample(of(loading).back().payload).value > 110;
+      },
+      5s, 0));
+  std::this_thread::sleep_for(5 * kCycle);
+  EXPECT_TRUE(of(kCommand).empty());
+  EXPECT_EQ(label(kState), "MANUAL");
+  // The demo topology (PST on the line bus) is applied to the running loop: it controls.
+  loop_->apply(contract::parse_dtm(demo()));
+  EXPECT_TRUE(feed_until([&] { return !of(kCommand).empty(); }, 5s, 700)) << label(kState);
 }
 
 }  // namespace
