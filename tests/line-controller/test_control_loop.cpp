@@ -204,7 +204,9 @@ TEST_F(ControlLoop, NoFeedbackWithinTheStepTimeoutFaults) {
   ack(c.command_id, contract::AckState::done);  // acked, but the tap never moves
   const auto sent = of(kCommand).front().at;
   ASSERT_TRUE(feed_until([&] { return label(kState) == "FAULT"; }, 5s, 700)) << label(kState);
-  EXPECT_GE(Clock::now() - sent, 2s);
+  // Not before the step timeout (2 s; `sent` is when the test saw the command, a few ms after
+  // the controller sent it, so allow delivery jitter).
+  EXPECT_GE(Clock::now() - sent, 2s - 150ms);
 }
 
 TEST_F(ControlLoop, WeatherOlderThanItsLimitGivesTheStaticRatingWithinThreeCycles) {
@@ -227,11 +229,14 @@ TEST_F(ControlLoop, WeatherOlderThanItsLimitGivesTheStaticRatingWithinThreeCycle
       << "last weather -> STATIC: "
       << std::chrono::duration_cast<std::chrono::milliseconds>(*static_at - last_weather).count()
       << " ms (age limit 1000 ms, cycle " << kCycle.count() << " ms)\n";
-  EXPECT_EQ(contract::decode_float_sample(
-                of(m_topic("dlr_line_1", "effective_rating", "amps")).back().payload)
-                .value,
-            500.0);
-  EXPECT_EQ(label(m_topic("dlr_line_1", "rating_status", "none")), "STALE");
+  // The same cycle publishes the static rating and the status (after rating_mode).
+  const std::string rating = m_topic("dlr_line_1", "effective_rating", "amps");
+  EXPECT_TRUE(feed_until(
+      [&] {
+        return label(m_topic("dlr_line_1", "rating_status", "none")) == "STALE" &&
+               contract::decode_float_sample(of(rating).back().payload).value == 500.0;
+      },
+      2s, 300, false));
 }
 
 TEST_F(ControlLoop, FollowsATopologyChangeWithoutRestart) {
