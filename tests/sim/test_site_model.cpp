@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "demo_site.hpp"
+#include "ems/physics/heat_balance.hpp"
 #include "ems/sim/site_model.hpp"
 
 using namespace ems::sim;
@@ -18,7 +19,7 @@ double q(const SiteModel& m, const std::string& id, const std::string& name) {
 
 // The balance recomputed from what the devices report, not from the model's own totals.
 void expect_balance(const SiteModel& m, std::uint64_t step) {
-  double load = m.params().aux_load_w, pv = 0, ch = 0, dis = 0;
+  double load = m.params().aux_load_w + m.extra_load_w(), pv = 0, ch = 0, dis = 0;
   for (const auto& c : m.components()) {
     auto v = [&](const char* n) { return c.q[*quantity_slot(c.role, n)]; };
     switch (c.role) {
@@ -227,4 +228,53 @@ TEST(SiteFromDtm, UnknownTemplatesAndMeasurementsServePlausibleConstants) {
   EXPECT_FALSE(m.find("bess_module_1"));
   EXPECT_EQ(template_role("dc_external"), Role::none);
   EXPECT_EQ(template_role("revenue_meter"), Role::poi_meter);
+}
+
+// The conductor temperature is libs/physics' IEEE 738 transient: one step of it from the
+// previous temperature, under the weather and current the model reports for that step.
+TEST(SiteModel, ConductorTemperatureIsThePhysicsTransient) {
+  auto m = demo_model(5);
+  const auto& p = m.params();
+  for (int k = 0; k < 20; ++k) {
+    const double t0 = q(m, "conductor_sensor_1", "conductor_temperature");
+    m.step();
+    ems::physics::Conditions c;
+    c.weather.ambient_c = q(m, "dlr_weather_station_1", "ambient_temperature");
+    c.weather.wind_speed_mps = q(m, "dlr_weather_station_1", "wind_speed");
+    c.weather.wind_angle_deg = q(m, "dlr_weather_station_1", "wind_direction") - p.line_azimuth_deg;
+    c.weather.solar_flux_w_per_m2 = q(m, "dlr_weather_station_1", "solar_irradiance");
+    c.site = {p.latitude_deg, 0.0, p.line_azimuth_deg};
+    c.time = ems::physics::solar_time_utc(m.time_s(), p.longitude_deg);
+    const double expected =
+        ems::physics::transient(ems::physics::Method::ieee738,
+                                *ems::physics::find_conductor("drake"), c, t0,
+                                q(m, "line_meter_1", "line_current"), p.dt_s, p.dt_s)
+            .back()
+            .conductor_c;
+    ASSERT_NEAR(q(m, "conductor_sensor_1", "conductor_temperature"), expected, 1e-9) << k;
+  }
+  // It started at the steady state of the first current: a minute later it has barely moved.
+  auto fresh = demo_model(5);
+  const double start = q(fresh, "conductor_sensor_1", "conductor_temperature");
+  fresh.advance(60.0);
+  EXPECT_NEAR(q(fresh, "conductor_sensor_1", "conductor_temperature"), start, 3.0);
+}
+
+// Extra datacenter load flows through the POI and splits over the two paths: the monitored line
+// takes X2 / (X1' + X2) of it.
+TEST(SiteModel, ExtraLoadRaisesTheMonitoredLineFlow) {
+  auto base = demo_model(3), loaded = demo_model(3);
+  EXPECT_EQ(loaded.set_extra_load(-1.0), CommandResult::out_of_range);
+  EXPECT_EQ(loaded.set_extra_load(NAN), CommandResult::out_of_range);
+  ASSERT_EQ(loaded.set_extra_load(10e6), CommandResult::applied);
+  base.step();
+  loaded.step();
+  expect_balance(loaded, 1);
+  const auto& p = base.params();
+  const double share = p.x_line2_ohm / (p.x_line1_ohm + p.x_pst_ohm + p.x_line2_ohm);
+  EXPECT_NEAR(q(loaded, "poi_meter_1", "active_power") - q(base, "poi_meter_1", "active_power"),
+              10e6, 1.0);
+  EXPECT_NEAR(q(loaded, "line_meter_1", "active_power") - q(base, "line_meter_1", "active_power"),
+              share * 10e6, 1.0);
+  EXPECT_GT(q(loaded, "line_meter_1", "line_current"), q(base, "line_meter_1", "line_current"));
 }

@@ -64,6 +64,12 @@ CommandResult SiteModel::set_utilisation(const std::string& device_id,
   return CommandResult::applied;
 }
 
+CommandResult SiteModel::set_extra_load(double watts) {
+  if (!std::isfinite(watts) || watts < 0 || watts > 1e9) return CommandResult::out_of_range;
+  extra_load_w_ = watts;
+  return CommandResult::applied;
+}
+
 void SiteModel::set_breaker(bool closed) {
   breaker_closed_ = closed;
 }

@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <unordered_map>
 
+#include "ems/physics/heat_balance.hpp"
 #include "ems/sim/solar.hpp"
 
 namespace ems::sim {
@@ -52,9 +53,7 @@ double rating(const ComponentSpec& spec, const char* key, double fallback) {
 
 // Local mean solar hour (0..24) at a longitude, from UTC seconds.
 double solar_hour(double unix_s, double lon_deg) {
-  double h = std::fmod(unix_s, 86400.0) / 3600.0 + lon_deg / 15.0;
-  h = std::fmod(h, 24.0);
-  return h < 0 ? h + 24.0 : h;
+  return physics::solar_time_utc(unix_s, lon_deg).solar_hour;
 }
 
 }  // namespace
@@ -62,6 +61,9 @@ double solar_hour(double unix_s, double lon_deg) {
 SiteModel::SiteModel(SiteParams params, std::vector<ComponentSpec> specs)
     : p_(params), rng_(params.seed), t_(params.start_unix_s) {
   if (!(p_.dt_s > 0) || !std::isfinite(p_.dt_s)) throw std::invalid_argument("sim: dt must be > 0");
+  conductor_ = physics::find_conductor(p_.conductor);
+  if (!conductor_)
+    throw std::invalid_argument("sim: conductor \"" + p_.conductor + "\" is not in the library");
   components_.reserve(specs.size());
   for (const auto& spec : specs) {
     Component c{spec.device_id, spec.role, std::vector<double>(role_quantities(spec.role).size()),
@@ -117,7 +119,7 @@ SiteModel::SiteModel(SiteParams params, std::vector<ComponentSpec> specs)
   cloud_.value = p_.mean_cloud;
   frequency_hz_ = p_.grid_frequency_hz;
   ambient_c_ = p_.mean_ambient_c;
-  conductor_temp_c_ = p_.mean_ambient_c + 20.0;
+  conductor_temp_c_ = NAN;  // the first step_line() starts it at the steady state
   pst_oil_c_ = p_.mean_ambient_c + 20.0;
   step_weather();  // the state before the first step is already consistent
   step_datacenter();
@@ -296,7 +298,7 @@ void SiteModel::step_datacenter() {
     slot(c, "input_power") = p;
     slot(c, "power_factor") = pf;
   }
-  balance_.load_w = on ? nodes_w + switches_w + cdus_w + p_.aux_load_w : 0.0;
+  balance_.load_w = on ? nodes_w + switches_w + cdus_w + p_.aux_load_w + extra_load_w_ : 0.0;
 }
 
 // PV: no tilt (plane irradiance = GHI), cell temperature T_amb + GHI (45 - 20) / 800 (NOCT),
@@ -444,10 +446,12 @@ void SiteModel::step_grid() {
 // P = P_background(t) + P_poi splits over line 1 (X1' = X_line1 + X_pst, carries the PST) and
 // line 2 (X2): P1 = (X2 P + alpha V^2) / (X1' + X2), P2 = P - P1, alpha = tap * step (rad),
 // I = |P| / (sqrt(3) V). The tap moves one step per tap_change_s toward its target (the angle
-// changes at the end of the step). Conductor temperature (lumped heat balance per metre):
-// m cp dT/dt = I^2 R(T) + a_s D G - h(w) (T - T_amb), R(T) = 7.3e-5 (1 + 0.00403 (T - 20)),
-// a_s D = 0.014 m, h = 0.35 + 0.35 sqrt(w) W/mK, m cp = 1200 J/mK. Sag = 6 + 0.04 (T - 60) m,
-// clearance = 15 - sag. PST oil: first order (tau 1800 s) toward T_amb + 10 + 25 (I/I_r)^2.
+// changes at the end of the step). Conductor temperature: libs/physics' IEEE 738 transient (one
+// forward-Euler step of dt) for the configured conductor under the site's weather (ambient, wind
+// speed, wind direction against the line azimuth, GHI as the measured solar flux) - the model
+// the line controller rates with; it starts at the steady state of the first current. Sag = 6 +
+// 0.04 (T - 60) m, clearance = 15 - sag. PST oil: first order (tau 1800 s) toward T_amb + 10 + 25
+// (I/I_r)^2.
 void SiteModel::step_line() {
   const double dt = p_.dt_s;
   const double h = solar_hour(t_, p_.longitude_deg);
@@ -486,10 +490,25 @@ void SiteModel::step_line() {
   const double i1 = std::abs(p1) / (kSqrt3 * v);
   const double i2 = std::abs(p2) / (kSqrt3 * v);
   line_current_a_ = i1;
-  const double r = 7.3e-5 * (1.0 + 0.00403 * (conductor_temp_c_ - 20.0));
-  const double hc = 0.35 + 0.35 * std::sqrt(wind_mps_);
-  conductor_temp_c_ +=
-      dt * (i1 * i1 * r + 0.014 * ghi_ - hc * (conductor_temp_c_ - ambient_c_)) / 1200.0;
+  physics::Conditions line_weather;
+  line_weather.weather.ambient_c = ambient_c_;
+  line_weather.weather.wind_speed_mps = wind_mps_;
+  line_weather.weather.wind_angle_deg = wind_dir_deg_ - p_.line_azimuth_deg;
+  line_weather.weather.solar_flux_w_per_m2 = ghi_;
+  line_weather.site = {p_.latitude_deg, 0.0, p_.line_azimuth_deg};
+  line_weather.time = physics::solar_time_utc(t_, p_.longitude_deg);
+  if (!std::isfinite(conductor_temp_c_)) {
+    try {
+      conductor_temp_c_ = physics::steady_state_temperature(physics::Method::ieee738, *conductor_,
+                                                            line_weather, i1);
+    } catch (const std::invalid_argument&) {
+      conductor_temp_c_ = ambient_c_;  // beyond any steady state: heat up from the ambient
+    }
+  }
+  conductor_temp_c_ = physics::transient(physics::Method::ieee738, *conductor_, line_weather,
+                                         conductor_temp_c_, i1, dt, dt)
+                          .back()
+                          .conductor_c;
   const double load = i1 / p_.pst_rated_current_a;
   const double oil_ss = ambient_c_ + 10.0 + 25.0 * load * load;
   pst_oil_c_ += (oil_ss - pst_oil_c_) * (1.0 - std::exp(-dt / 1800.0));

@@ -8,10 +8,14 @@
 #include <iterator>
 #include <string>
 
+#include "control_loop.hpp"
+#include "ems/contract/dtm.hpp"
+#include "ems/follower/topology_follower.hpp"
 #include "ems/runtime/config.hpp"
 #include "ems/runtime/http.hpp"
 #include "ems/runtime/log.hpp"
 #include "ems/runtime/metrics.hpp"
+#include "ems/runtime/mqtt.hpp"
 #include "ems/runtime/shutdown.hpp"
 #include "rate_request.hpp"
 
@@ -51,6 +55,23 @@ int run_service() {
   runtime::install_shutdown_handlers();
   runtime::log::init("line-controller");
   auto& registry = runtime::metrics::Registry::global();
+  const auto options = line_controller::LoopOptions::from_env();
+
+  runtime::MqttClient mqtt(runtime::MqttOptions::from_env("line-controller"), registry);
+  line_controller::LineControlLoop loop(options, mqtt, registry);
+  // /topology: {"version", "site_id", "dtm": {...}} - the DTM itself, with device-api's site id
+  // for a DTM that names none.
+  follower::TopologyFollower follower(
+      follower::FollowerOptions::from_env("/topology"), &mqtt,
+      [&](follower::TopologyUpdate u) {
+        const json& doc = u.document;
+        const json& dtm = doc.contains("dtm") ? doc["dtm"] : doc;
+        contract::Dtm parsed = contract::parse_dtm(dtm);
+        if (!parsed.site_id && doc.contains("site_id") && doc["site_id"].is_string())
+          parsed.site_id = doc["site_id"].get<std::string>();
+        loop.apply(parsed);
+      },
+      registry);
 
   runtime::HttpServer server(runtime::http_options_from_env("EMS_LINE_CONTROLLER", 8450), registry);
   server.post("/rate", [](const httplib::Request& req, httplib::Response& res) {
@@ -68,12 +89,26 @@ int run_service() {
                        {{e.json_pointer(), e.what()}});
     }
   });
+  server.get("/state", [&](const httplib::Request&, httplib::Response& res) {
+    res.set_content(loop.state().dump(), "application/json");
+  });
+  server.set_readiness([&] {
+    if (!follower.ready()) return runtime::Readiness::not_ready("no topology yet");
+    if (!mqtt.is_connected()) return runtime::Readiness::not_ready("MQTT not connected");
+    return runtime::Readiness::ok();
+  });
   server.start();
+  loop.start();
+  follower.start();
+  mqtt.start();
   runtime::log::info("line-controller listening",
-                     {{"port", server.port()}, {"control_loop", "not implemented (rate only)"}});
+                     {{"port", server.port()}, {"cycle_ms", options.cycle.count()}});
 
   runtime::wait_for_shutdown();
   runtime::log::info("line-controller shutting down");
+  follower.stop();
+  loop.stop();
+  mqtt.stop();
   server.stop();
   return 0;
 }

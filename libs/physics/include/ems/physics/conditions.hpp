@@ -34,6 +34,10 @@ struct SolarTime {
   double solar_hour = 12.0;  // local solar time, 0..24 (11.0 = 11:00)
 };
 
+// The solar time of a UTC instant: day of year and local mean solar hour at `longitude_deg`
+// (east positive; 15 degrees per hour, no equation of time). Pure.
+SolarTime solar_time_utc(double unix_seconds, double longitude_deg);
+
 struct Conditions {
   Weather weather;
   Site site;

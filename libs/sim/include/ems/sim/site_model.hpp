@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "ems/physics/conductor.hpp"
 #include "ems/sim/rng.hpp"
 #include "ems/sim/roles.hpp"
 
@@ -42,8 +43,14 @@ struct SiteParams {
   double background_transfer_w = 25e6;  // regional flow through the corridor besides the site
   int tap_min = -16, tap_max = 16;
   double tap_step_deg = 1.875;
-  double tap_change_s = 5.0;
+  // One tap step takes this long (the reference's 3..10 s); below the gateway's default command
+  // timeout (5 s), so a one-step command's read-back confirms it.
+  double tap_change_s = 3.0;
   double pst_rated_current_a = 1255.0;
+  // The monitored line's conductor (libs/physics library name) and direction (clockwise from
+  // north): its temperature is the IEEE 738 transient under the site's weather.
+  std::string conductor = "drake";
+  double line_azimuth_deg = 90.0;
   // Weather.
   double mean_ambient_c = 22.0, ambient_swing_c = 6.0, mean_wind_mps = 4.0, mean_cloud = 0.3;
   // Datacenter.
@@ -113,6 +120,10 @@ class SiteModel {
   CommandResult set_gpu_power_limit(const std::string& device_id, int gpu, double watts);
   CommandResult set_utilisation(const std::string& device_id, std::optional<double> fraction);
   void set_breaker(bool closed);
+  // Extra datacenter load (W, >= 0) on top of the modelled IT and cooling load, e.g. a new
+  // training job: it flows through the POI and so over the monitored line.
+  CommandResult set_extra_load(double watts);
+  double extra_load_w() const noexcept { return extra_load_w_; }
   // A write to a measurement `target` of a device, routed by role (the data-driven command
   // table in site_commands.cpp). unknown_target = the model has no actuator for it.
   CommandResult command(const std::string& device_id, const std::string& target, double value);
@@ -138,6 +149,8 @@ class SiteModel {
   std::vector<std::vector<double>> gpu_offset_;              // per gpu_node, per gpu
   std::vector<double> tap_elapsed_;                          // per pst: time in the running step
   bool breaker_closed_ = true;
+  double extra_load_w_ = 0.0;
+  const physics::Conductor* conductor_ = nullptr;
   Balance balance_;
   // Weather state.
   OuProcess temp_noise_, wind_, wind_dir_, cloud_, humidity_noise_, freq_noise_, transfer_noise_;
