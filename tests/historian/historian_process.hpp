@@ -154,6 +154,34 @@ inline std::int64_t wait_rows(const std::string& db, const std::string& sql, std
   return n;
 }
 
+// Waits until `sql` reaches `expected`, or stops changing for `quiet` once at least `floor`, or
+// `timeout`; returns the last value. For counts that may legitimately stay short (QoS 0).
+inline std::int64_t wait_settled(const std::string& db, const std::string& sql,
+                                 std::int64_t expected, std::int64_t floor,
+                                 std::chrono::milliseconds quiet,
+                                 std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::int64_t last = -1;
+  auto changed_at = std::chrono::steady_clock::now();
+  while (std::chrono::steady_clock::now() < deadline) {
+    std::int64_t n = -1;
+    try {
+      n = count_rows(db, sql);
+    } catch (const std::exception&) {
+    }
+    if (n >= expected) return n;
+    const auto now = std::chrono::steady_clock::now();
+    if (n != last) {
+      last = n;
+      changed_at = now;
+    } else if (n >= floor && now - changed_at >= quiet) {
+      return n;
+    }
+    std::this_thread::sleep_for(100ms);
+  }
+  return last;
+}
+
 inline std::string float_sample(std::int64_t ts_ms, double value) {
   return contract::encode(
       contract::FloatSample{contract::Timestamp(std::chrono::milliseconds(ts_ms)), value});
