@@ -54,38 +54,36 @@ std::string json_value(const contract::SampleValue& v) {
   }
 }
 
-constexpr const char* kUpsert = R"sql(
-WITH ins AS (
-  INSERT INTO ts.samples (series_id, ts, value)
-  SELECT series_id, 'epoch'::timestamptz + ts_ms * interval '1 millisecond', value
-  FROM historian_staging
-  ON CONFLICT DO NOTHING
-  RETURNING series_id, ts, value
-), m AS (
-  INSERT INTO ts.rollup_1m AS r (series_id, bucket, min, max, sum, count, last, last_ts)
-  SELECT series_id, date_trunc('minute', ts), min(value), max(value), sum(value), count(*),
-         (array_agg(value ORDER BY ts DESC))[1], max(ts)
-  FROM ins GROUP BY 1, 2 ORDER BY 1, 2
-  ON CONFLICT (series_id, bucket) DO UPDATE SET
-    min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
-    sum = r.sum + excluded.sum, count = r.count + excluded.count,
-    last = CASE WHEN excluded.last_ts >= r.last_ts THEN excluded.last ELSE r.last END,
-    last_ts = greatest(r.last_ts, excluded.last_ts)
-  RETURNING 1
-), h AS (
-  INSERT INTO ts.rollup_1h AS r (series_id, bucket, min, max, sum, count, last, last_ts)
-  SELECT series_id, date_trunc('hour', ts), min(value), max(value), sum(value), count(*),
-         (array_agg(value ORDER BY ts DESC))[1], max(ts)
-  FROM ins GROUP BY 1, 2 ORDER BY 1, 2
-  ON CONFLICT (series_id, bucket) DO UPDATE SET
-    min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),
-    sum = r.sum + excluded.sum, count = r.count + excluded.count,
-    last = CASE WHEN excluded.last_ts >= r.last_ts THEN excluded.last ELSE r.last END,
-    last_ts = greatest(r.last_ts, excluded.last_ts)
-  RETURNING 1
-)
-SELECT count(*) FROM ins
-)sql";
+// The upsert of one roll-up tier from the CTE `ins` (the rows this batch really inserted).
+std::string rollup_upsert(const std::string& cte, const std::string& tier,
+                          const std::string& unit) {
+  return cte + " AS (\n  INSERT INTO ts.rollup_" + tier +
+         " AS r (series_id, bucket, min, max, sum, count, last, last_ts)\n"
+         "  SELECT series_id, date_trunc('" +
+         unit +
+         "', ts), min(value), max(value), sum(value), "
+         "count(*), (array_agg(value ORDER BY ts DESC))[1], max(ts)\n"
+         "  FROM ins GROUP BY 1, 2 ORDER BY 1, 2\n"
+         "  ON CONFLICT (series_id, bucket) DO UPDATE SET\n"
+         "    min = least(r.min, excluded.min), max = greatest(r.max, excluded.max),\n"
+         "    sum = r.sum + excluded.sum, count = r.count + excluded.count,\n"
+         "    last = CASE WHEN excluded.last_ts >= r.last_ts THEN excluded.last ELSE r.last END,\n"
+         "    last_ts = greatest(r.last_ts, excluded.last_ts)\n"
+         "  RETURNING 1)";
+}
+
+const std::string& upsert_sql() {
+  static const std::string sql =
+      "WITH ins AS (\n"
+      "  INSERT INTO ts.samples (series_id, ts, value)\n"
+      "  SELECT series_id, 'epoch'::timestamptz + ts_ms * interval '1 millisecond', value\n"
+      "  FROM historian_staging\n"
+      "  ON CONFLICT DO NOTHING\n"
+      "  RETURNING series_id, ts, value),\n" +
+      rollup_upsert("m", "1m", "minute") + ",\n" + rollup_upsert("h", "1h", "hour") +
+      "\nSELECT count(*) FROM ins";
+  return sql;
+}
 
 }  // namespace
 
@@ -266,7 +264,7 @@ WriteResult SampleStore::write(pqxx::connection& conn, const Batch& batch) {
       copy.complete();
     }
     if (rows > 0) {
-      const auto inserted = tx.exec(kUpsert)[0][0].as<std::size_t>();
+      const auto inserted = tx.exec(upsert_sql())[0][0].as<std::size_t>();
       result.samples_inserted = inserted;
       result.samples_duplicate = rows - inserted;
     }
