@@ -96,6 +96,9 @@ Stored kill_while_spooling(int qos, int count, int* killed_at) {
     wait_settled(db, "SELECT count(*) FROM ts.samples", count, count - 100, 3s, 60s);
     std::this_thread::sleep_for(1s);  // a duplicate arriving late would show now
     s = stored_numbers(db, count);
+    // Replayed duplicates took the idempotent path: the roll-ups count each sample once.
+    EXPECT_EQ(count_rows(db, "SELECT sum(count)::bigint FROM ts.rollup_1m"), s.rows);
+    EXPECT_EQ(count_rows(db, "SELECT sum(count)::bigint FROM ts.rollup_1h"), s.rows);
   }
   std::error_code ec;
   std::filesystem::remove_all(spool, ec);

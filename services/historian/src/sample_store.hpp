@@ -3,11 +3,12 @@
 //
 //   samples   resolved to series ids (ts.series, cached; a topic not in the AsyncAPI document
 //             is registered at its first sample with the payload's type), COPY'd into a
-//             temporary staging table, then INSERT ... ON CONFLICT DO NOTHING into ts.samples,
-//             so a sample delivered twice (QoS 1 redelivery, spool replay, a retained message
-//             on reconnect) is stored once; the rows actually inserted update ts.rollup_1m and
-//             ts.rollup_1h in the same statement (min, max, sum, count, last): the roll-ups
-//             equal the raw rows at every commit.
+//             temporary staging table, then a plain INSERT into ts.samples under a savepoint
+//             with ts.rollup_1m / ts.rollup_1h merged from aggregates computed here; when any
+//             sample is already stored (QoS 1 redelivery, spool replay, a retained message on
+//             reconnect) that fails and INSERT ... ON CONFLICT DO NOTHING RETURNING feeds the
+//             roll-ups with the rows really inserted. A sample delivered twice is stored once;
+//             the roll-ups (min, max, sum, count, last) equal the raw rows at every commit.
 //   commands  ts.commands, one row per command_id; acks ts.acks per (command_id, state, ts).
 //
 // A sample whose type contradicts its series' value type (a bool on a float series) is not
