@@ -48,6 +48,9 @@ TEST(NoLoss, DatabaseStoppedMidStreamEverySampleStoredOnce) {
   EXPECT_EQ(historian.metric("ems_historian_database_up"), 0);
   EXPECT_EQ(historian.metric("ems_historian_spilling"), 1);
   EXPECT_GT(historian.metric("ems_historian_spool_bytes"), 0);
+  const auto during = historian.get("/latest?device=meter");
+  EXPECT_EQ(during.status, 503) << during.body;
+  EXPECT_FALSE(historian.wait_ready(100ms));
   pg.start();
   const auto up_at = pub.sent();
   pub.join();

@@ -7,6 +7,8 @@
 #include "ems/contract/time.hpp"
 #include "ems/contract/vocabulary.hpp"
 
+#include <pqxx/except>
+
 namespace ems::historian {
 
 namespace {
@@ -202,6 +204,13 @@ std::string samples_csv(const SamplesAnswer& a, bool with_comm_status) {
 }
 
 void install_routes(runtime::HttpServer& server, QueryService& queries) {
+  // A query while PostgreSQL is unreachable is the database's outage, not a bug: 503.
+  server.set_exception_mapper([](const std::exception& e, httplib::Response& res) {
+    if (dynamic_cast<const pqxx::broken_connection*>(&e) == nullptr) return false;
+    runtime::problem(res, 503, "Database Unavailable",
+                     "PostgreSQL is not reachable; samples keep being received and spooled");
+    return true;
+  });
   server.get("/series", [&](const httplib::Request& req, httplib::Response& res) {
     only_params(req, {"device", "measurement", "unit"});
     std::optional<std::string> device, measurement, unit;
