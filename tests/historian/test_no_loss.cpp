@@ -19,7 +19,9 @@ HistorianConfig config(const std::string& db, const std::string& mqtt, const std
   c.database_url = db;
   c.mqtt_url = mqtt;
   c.client_id = id;
-  c.extra_env = {"EMS_HISTORIAN_BUFFER_RECORDS=300", "EMS_HISTORIAN_FLUSH_INTERVAL=100ms"};
+  // The service's own partitions here; the query tests run with pg_partman.
+  c.extra_env = {"EMS_HISTORIAN_BUFFER_RECORDS=300", "EMS_HISTORIAN_FLUSH_INTERVAL=100ms",
+                 "EMS_HISTORIAN_PARTITIONING=native"};
   return c;
 }
 
@@ -61,6 +63,10 @@ TEST(NoLoss, DatabaseStoppedMidStreamEverySampleStoredOnce) {
   EXPECT_EQ(s.rows, kCount);
   EXPECT_EQ(s.distinct, kCount);
   EXPECT_EQ(s.in_range, kCount);
+  EXPECT_GE(count_rows(db,
+                       "SELECT count(*) FROM pg_tables WHERE schemaname = 'ts' AND "
+                       "tablename ~ '^samples_p[0-9]{8}$'"),
+            4);  // yesterday's data, today and 3 days ahead
   // The roll-ups saw every sample once too.
   EXPECT_EQ(count_rows(db, "SELECT sum(count)::bigint FROM ts.rollup_1m"), kCount);
   EXPECT_EQ(count_rows(db, "SELECT sum(count)::bigint FROM ts.rollup_1h"), kCount);

@@ -200,6 +200,16 @@ TEST_F(QueryTest, BucketedAggregatesEqualBruteForceOnEveryTier) {
 TEST_F(QueryTest, RollupTablesEqualRawAggregates) {
   pqxx::connection c(db_);
   pqxx::nontransaction tx(c);
+  // pg_partman manages the partitions (installed here, and the test role may create it): the
+  // days of the 3-day-old data were created on demand, the days ahead premade.
+  EXPECT_EQ(tx.exec("SELECT count(*) FROM partman.part_config WHERE parent_table = "
+                    "'ts.samples'")[0][0]
+                .as<int>(),
+            1);
+  EXPECT_GE(tx.exec("SELECT count(*) FROM pg_tables WHERE schemaname = 'ts' AND tablename ~ "
+                    "'^samples_p[0-9]{4}_[0-9]{2}_[0-9]{2}$'")[0][0]
+                .as<int>(),
+            7);
   for (const std::string tier : {"1m", "1h"}) {
     const std::string unit = tier == "1m" ? "minute" : "hour";
     const auto diff = tx.exec(

@@ -193,6 +193,10 @@ void Historian::run() {
     if (!conn) {
       try {
         conn = connect();
+        partitions_.setup(
+            *conn,
+            parse_partition_manager(options_.partitioning).value_or(PartitionManager::automatic),
+            options_.partitions_ahead_days, retention);
         database_up_ = true;
         database_gauge_.set(1);
         backoff = std::chrono::milliseconds(100);

@@ -64,6 +64,11 @@ HistorianOptions HistorianOptions::from_env() {
   }
   o.partitions_ahead_days =
       static_cast<int>(env_int("EMS_HISTORIAN_PARTITIONS_AHEAD", o.partitions_ahead_days));
+  o.partitioning = env_string("EMS_HISTORIAN_PARTITIONING", o.partitioning);
+  if (o.partitioning != "auto" && o.partitioning != "partman" && o.partitioning != "native") {
+    throw std::runtime_error("EMS_HISTORIAN_PARTITIONING must be auto, partman or native, got " +
+                             o.partitioning);
+  }
   o.query_connections = positive(
       "EMS_HISTORIAN_QUERY_CONNECTIONS",
       env_int("EMS_HISTORIAN_QUERY_CONNECTIONS", static_cast<std::int64_t>(o.query_connections)));

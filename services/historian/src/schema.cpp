@@ -1,6 +1,8 @@
 #include "schema.hpp"
 
+#include <algorithm>
 #include <cstdio>
+#include <stdexcept>
 
 #include "ems/contract/time.hpp"
 #include "ems/runtime/log.hpp"
@@ -105,6 +107,61 @@ std::string partition_name(std::int64_t day) {
   return text;
 }
 
+std::optional<PartitionManager> parse_partition_manager(std::string_view s) {
+  if (s == "auto") return PartitionManager::automatic;
+  if (s == "partman") return PartitionManager::partman;
+  if (s == "native") return PartitionManager::native;
+  return std::nullopt;
+}
+
+void Partitions::setup(pqxx::connection& conn, PartitionManager wanted, int ahead_days,
+                       const Retention& retention) {
+  partman_ = false;
+  if (wanted == PartitionManager::native) return;
+  try {
+    pqxx::work tx(conn);
+    // Several instances may start at once: one sets partman up, the others find it done.
+    tx.exec("SELECT pg_advisory_xact_lock(hashtext('ems.ts.partman'))");
+    tx.exec("CREATE SCHEMA IF NOT EXISTS partman");
+    tx.exec("CREATE EXTENSION IF NOT EXISTS pg_partman SCHEMA partman");
+    const bool managed =
+        !tx.exec("SELECT 1 FROM partman.part_config WHERE parent_table = 'ts.samples'").empty();
+    if (!managed) {
+      const auto children =
+          tx.exec("SELECT count(*) FROM pg_inherits WHERE inhparent = 'ts.samples'::regclass")[0][0]
+              .as<int>();
+      if (children > 0) {
+        // Partitions made by the service before partman was there: keep managing them.
+        tx.abort();
+        runtime::log::info("ts.samples keeps its native partitions (made before pg_partman)");
+        if (wanted == PartitionManager::partman) {
+          throw std::runtime_error(
+              "EMS_HISTORIAN_PARTITIONING=partman: ts.samples already has "
+              "partitions not made by pg_partman");
+        }
+        return;
+      }
+      tx.exec("SELECT partman.create_parent('ts.samples', 'ts', 'native', 'daily', p_premake := " +
+              std::to_string(std::max(1, ahead_days)) +
+              ", p_start_partition := " + tx.quote(day_literal(today())) + ")");
+    }
+    tx.exec("UPDATE partman.part_config SET infinite_time_partitions = true, premake = " +
+            std::to_string(std::max(1, ahead_days)) + ", retention = " +
+            (retention.raw.count() > 0 ? tx.quote(std::to_string(retention.raw.count()) + " hours")
+                                       : std::string("NULL")) +
+            ", retention_keep_table = false WHERE parent_table = 'ts.samples'");
+    tx.commit();
+    partman_ = true;
+    runtime::log::info("ts.samples partitions managed by pg_partman");
+  } catch (const pqxx::broken_connection&) {
+    throw;
+  } catch (const std::exception& e) {
+    if (wanted == PartitionManager::partman) throw;
+    runtime::log::info("pg_partman not available, the service manages the partitions",
+                       {{"reason", std::string(e.what()).substr(0, 200)}});
+  }
+}
+
 void Partitions::ensure_days(pqxx::connection& conn, const std::set<std::int64_t>& days) {
   std::vector<std::int64_t> missing;
   {
@@ -114,6 +171,14 @@ void Partitions::ensure_days(pqxx::connection& conn, const std::set<std::int64_t
     }
   }
   for (auto d : missing) {
+    if (partman_) {
+      pqxx::nontransaction tx(conn);
+      tx.exec("SELECT partman.create_partition_time('ts.samples', ARRAY[" +
+              tx.quote(day_literal(d) + " 00:00:00+00") + "]::timestamptz[])");
+      std::lock_guard lock(mutex_);
+      known_.insert(d);
+      continue;
+    }
     const auto sql = "CREATE TABLE IF NOT EXISTS ts." + partition_name(d) +
                      " PARTITION OF ts.samples FOR VALUES FROM ('" + day_literal(d) +
                      " 00:00:00+00') TO ('" + day_literal(d + 1) + " 00:00:00+00')";
@@ -132,12 +197,18 @@ void Partitions::ensure_days(pqxx::connection& conn, const std::set<std::int64_t
 }
 
 int Partitions::maintain(pqxx::connection& conn, int ahead_days, const Retention& retention) {
+  if (partman_) {
+    // premake and the raw retention (part_config, set by setup()).
+    pqxx::nontransaction tx(conn);
+    tx.exec("SELECT partman.run_maintenance('ts.samples')");
+    forget();  // retention may have dropped days this process had seen
+  }
   const auto now_day = today();
   std::set<std::int64_t> ahead;
   for (int i = 0; i <= ahead_days; ++i) ahead.insert(now_day + i);
   ensure_days(conn, ahead);
   int dropped = 0;
-  if (retention.raw.count() > 0) {
+  if (!partman_ && retention.raw.count() > 0) {
     // A partition goes when its whole day is older than the retention.
     const auto cutoff_day =
         std::chrono::floor<std::chrono::days>(std::chrono::system_clock::now() - retention.raw)
