@@ -185,8 +185,8 @@ void copy_path(testing::PostgresServer& pg, std::int64_t rows) {
                                   "pg_total_relation_size('ts.rollup_1h'))::bigint")[0][0]
                                 .as<double>();
   std::printf(
-      "copy path: %zu rows in %.2f s = %.0f rows/s (SampleStore::write: COPY + idempotent insert "
-      "+ 1 min and 1 h roll-ups, batches of %zu, %d series at 1 Hz)\n",
+      "copy path: %zu rows in %.2f s = %.0f rows/s (SampleStore::write: COPY + insert + 1 min "
+      "and 1 h roll-ups, batches of %zu, %d series at 1 Hz)\n",
       inserted, s, static_cast<double>(inserted) / s, kBatch, kSeries);
   std::printf(
       "disk: %.1f bytes per sample in ts.samples (heap + primary key, %.0f rows); roll-ups add "
