@@ -1,7 +1,7 @@
 // bench_historian: the historian's figures for the README (see bench/historian/CMakeLists.txt).
 //
-//   bench_historian [--rate 30000] [--seconds 10] [--copy-rows 2000000] [--raw-days 1]
-//                   [--queries 200]
+//   bench_historian [--rate 30000] [--seconds 10] [--copy-rows 2000000] [--batch 10000]
+//                   [--raw-days 1] [--queries 200]
 //
 // 1. ingest: publishers send QoS 0 samples over 100 series at --rate for --seconds to a private
 //    mosquitto; the ems-historian process stores them in a private PostgreSQL; the figure is
@@ -157,13 +157,12 @@ void ingest(int rate, int seconds) {
   std::filesystem::remove(std::string(spool) + ".log", ec);
 }
 
-void copy_path(testing::PostgresServer& pg, std::int64_t rows) {
+void copy_path(testing::PostgresServer& pg, std::int64_t rows, std::size_t kBatch) {
   const auto db = pg.create_database();
   pqxx::connection conn(db);
   historian::migrate(conn);
   historian::Partitions partitions;
   historian::SampleStore store(partitions);
-  constexpr std::size_t kBatch = 10000;
   const std::int64_t base = (now_ms() / 86400000 - 1) * 86400000;  // yesterday 00:00Z
   std::vector<historian::Batch> batches;
   for (std::int64_t done = 0; done < rows;) {
@@ -290,6 +289,7 @@ int main(int argc, char** argv) {
   std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each figure as soon as it is measured
   int rate = 30000, seconds = 10, raw_days = 1, count = 200;
   std::int64_t copy_rows = 2000000;
+  std::size_t batch = 10000;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     const std::string v = argv[i + 1];
@@ -301,6 +301,8 @@ int main(int argc, char** argv) {
       copy_rows = std::stoll(v);
     else if (a == "--raw-days")
       raw_days = std::stoi(v);
+    else if (a == "--batch")
+      batch = static_cast<std::size_t>(std::stoul(v));
     else if (a == "--queries")
       count = std::stoi(v);
     else {
@@ -311,7 +313,7 @@ int main(int argc, char** argv) {
   try {
     if (rate > 0) ingest(rate, seconds);
     testing::PostgresServer pg;
-    if (copy_rows > 0) copy_path(pg, copy_rows);
+    if (copy_rows > 0) copy_path(pg, copy_rows, batch);
     if (count > 0) queries(pg, raw_days, count);
   } catch (const std::exception& e) {
     std::cerr << "bench_historian failed: " << e.what() << "\n";
