@@ -106,6 +106,11 @@ TEST(MqttUnits, TopicMatching) {
   EXPECT_FALSE(topic_matches("#", "$SYS/x"));
   EXPECT_TRUE(topic_matches("sites/+/devices/+/measurements/#",
                             "sites/s1/devices/d1/measurements/p/watts"));
+  EXPECT_TRUE(topic_matches("$share/g1/sites/+/devices/+/measurements/#",
+                            "sites/s1/devices/d1/measurements/p/watts"));
+  EXPECT_FALSE(topic_matches("$share/g1/sites/+/devices/+/acks/#",
+                             "sites/s1/devices/d1/measurements/p/watts"));
+  EXPECT_FALSE(topic_matches("$share/g1", "g1"));
 }
 
 TEST(MqttUnits, StatusPayloadAndBadOptions) {

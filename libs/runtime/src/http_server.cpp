@@ -223,6 +223,14 @@ void HttpServer::install_cors() {
     return httplib::Server::HandlerResponse::Handled;
   });
   server_->set_post_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    // "*" allows every origin: answer "*" itself, on every response (no credentials are
+    // involved), so a client that sends no Origin sees it too.
+    for (const auto& allowed : options_.cors_origins) {
+      if (allowed == "*") {
+        res.set_header("Access-Control-Allow-Origin", "*");
+        return;
+      }
+    }
     const auto origin = req.get_header_value("Origin");
     if (!origin_allowed(origin)) return;
     res.set_header("Access-Control-Allow-Origin", origin);

@@ -52,6 +52,12 @@ std::string to_paho_uri(std::string_view url) {
 }
 
 bool topic_matches(std::string_view filter, std::string_view topic) {
+  // A shared subscription "$share/<group>/<filter>" receives the topics of <filter>.
+  if (filter.rfind("$share/", 0) == 0) {
+    const auto group_end = filter.find('/', 7);
+    if (group_end == std::string_view::npos) return false;
+    filter.remove_prefix(group_end + 1);
+  }
   // Wildcards never match topics starting with '$' at the first level (MQTT 4.7.2).
   if (!topic.empty() && topic.front() == '$' && !filter.empty() &&
       (filter.front() == '+' || filter.front() == '#')) {

@@ -56,7 +56,10 @@ MosquittoServer::MosquittoServer(MosquittoOptions options) {
     }
     conf << "log_dest stdout\n"
          << "log_type error\nlog_type warning\nlog_type notice\nlog_type information\n"
-         << "max_queued_messages 100000\n";
+         << "max_queued_messages 1000000\n"
+         // Persistent sessions (the historian's) also get the QoS 0 measurements queued while
+         // they are disconnected, as with the launcher's broker.
+         << "queue_qos0_messages true\n";
     // As root mosquitto 2 drops to the `mosquitto` user; staying root keeps the temp dir and
     // the inherited log descriptor usable.
     if (::geteuid() == 0) conf << "user root\n";

@@ -70,14 +70,7 @@ PostgresServer::PostgresServer() {
     run_or_throw(as_server_user({bin_dir() + "/initdb", "-D", data, "-A", "trust", "-U", "postgres",
                                  "-E", "UTF8", "--locale=C", "--no-sync"}),
                  "initdb");
-    const std::string server_options =
-        "-p " + std::to_string(port_) + " -c listen_addresses=127.0.0.1" +
-        " -c unix_socket_directories=" + dir_ +
-        " -c fsync=off -c full_page_writes=off -c synchronous_commit=off" +
-        " -c max_connections=200";
-    run_or_throw(as_server_user({bin_dir() + "/pg_ctl", "-D", data, "-l", log, "-w", "-t", "90",
-                                 "-o", server_options, "start"}),
-                 "pg_ctl start", log);
+    start();
   } catch (...) {
     std::error_code ec;
     std::filesystem::remove_all(dir_, ec);
@@ -107,6 +100,25 @@ PostgresServer::PostgresServer() {
   throw std::runtime_error("PostgreSQL on port " + std::to_string(port_) +
                            " does not accept connections: " + last_error +
                            "\n--- server log ---\n" + tail_file(log));
+}
+
+void PostgresServer::start() {
+  if (dir_.empty()) throw std::logic_error("PostgresServer::start: external server");
+  const std::string server_options =
+      "-p " + std::to_string(port_) + " -c listen_addresses=127.0.0.1" +
+      " -c unix_socket_directories=" + dir_ +
+      " -c fsync=off -c full_page_writes=off -c synchronous_commit=off" + " -c max_connections=200";
+  run_or_throw(
+      as_server_user({bin_dir() + "/pg_ctl", "-D", dir_ + "/data", "-l", dir_ + "/server.log", "-w",
+                      "-t", "90", "-o", server_options, "start"}),
+      "pg_ctl start", dir_ + "/server.log");
+}
+
+void PostgresServer::stop() {
+  if (dir_.empty()) throw std::logic_error("PostgresServer::stop: external server");
+  run_or_throw(as_server_user({bin_dir() + "/pg_ctl", "-D", dir_ + "/data", "stop", "-m", "fast",
+                               "-w", "-t", "60"}),
+               "pg_ctl stop", dir_ + "/server.log");
 }
 
 PostgresServer::PostgresServer(std::string admin_url) : admin_url_(std::move(admin_url)) {}

@@ -13,7 +13,8 @@
 //                 problem+json; ProblemException -> its problem; other exceptions go to the
 //                 exception mapper, then 500 problem+json (and an error log line)
 //   CORS          origins from `cors_origins` ("*" = any) get Access-Control-Allow-Origin on
-//                 every answer and a 204 preflight answer to OPTIONS
+//                 every answer and a 204 preflight answer to OPTIONS; with "*" every
+//                 answer carries `Access-Control-Allow-Origin: *`, Origin header or not
 //   transport     TCP_NODELAY, a thread pool of `threads` workers
 //
 // Usage:

@@ -83,7 +83,10 @@ using MessageCallback = std::function<void(const MqttMessage&)>;
 // tcp/ssl/ws/wss pass through. Throws std::invalid_argument on other schemes or no host.
 std::string to_paho_uri(std::string_view url);
 
-// MQTT filter matching with + and # wildcards ("a/+/c", "a/#").
+// MQTT filter matching with + and # wildcards ("a/+/c", "a/#"). A shared subscription
+// "$share/<group>/<filter>" (MQTT 5; mosquitto also for 3.1.1 clients) matches what <filter>
+// matches, so subscribe() may be given one: the broker then hands each message to one member of
+// the group.
 bool topic_matches(std::string_view filter, std::string_view topic);
 
 // {"ts":"<utc ms>","value":"ONLINE"} - the ServiceStatus payload of the contract.

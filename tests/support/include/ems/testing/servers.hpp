@@ -48,6 +48,12 @@ class PostgresServer {
   bool is_private() const { return !dir_.empty(); }
   int port() const { return port_; }
 
+  // Private server only (throw std::logic_error otherwise): stop() shuts the server down
+  // (pg_ctl stop -m fast: connections are cut, as in a database outage); start() brings it
+  // back on the same port with the same data. Both wait (bounded) until done.
+  void stop();
+  void start();
+
  private:
   std::string dir_;  // temp dir holding data/, the socket and server.log (private server only)
   std::string admin_url_;
