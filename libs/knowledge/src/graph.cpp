@@ -326,8 +326,9 @@ std::vector<GraphNode> GraphStore::path(const std::string& from, const std::stri
   pqxx::work txn(*conn_);
   const std::string a = resolve_locked(txn, from);
   const std::string b = resolve_locked(txn, to);
-  // Breadth-first over undirected edges; a node is not revisited on one path; measurement and
-  // template nodes are not walked through (every device would be two hops from every other).
+  // Breadth-first over undirected edges; a node is not revisited on one path; measurement,
+  // template, standard and site nodes are not walked through (every device would be two hops
+  // from every other through them).
   auto rows = txn.exec_params(
       "WITH RECURSIVE und(a, b) AS (SELECT src, dst FROM graph.edges UNION ALL "
       "                             SELECT dst, src FROM graph.edges), "
@@ -335,7 +336,8 @@ std::vector<GraphNode> GraphStore::path(const std::string& from, const std::stri
       "  SELECT und.b, walk.path || und.b FROM walk JOIN und ON und.a = walk.id "
       "  WHERE NOT und.b = ANY(walk.path) AND cardinality(walk.path) < 9 "
       "    AND walk.id <> $2 AND (walk.id = $1 OR walk.id NOT LIKE 'measurement:%' AND "
-      "    walk.id NOT LIKE 'template:%' AND walk.id NOT LIKE 'standard:%')) "
+      "    walk.id NOT LIKE 'template:%' AND walk.id NOT LIKE 'standard:%' AND "
+      "    walk.id NOT LIKE 'site:%')) "
       "SELECT path FROM walk WHERE id = $2 ORDER BY cardinality(path) LIMIT 1",
       a, b);
   std::vector<GraphNode> out;
@@ -363,11 +365,11 @@ std::vector<GraphNode> GraphStore::upstream(const std::string& device) const {
       "WITH RECURSIVE up(id, d) AS (SELECT $1::text, 0 UNION "
       "  SELECT e.dst, up.d + 1 FROM up JOIN graph.edges e ON e.src = up.id "
       "  WHERE e.kind IN ('part_of', 'located_at') AND up.d < 16), "
-      "buses(id, d) AS (SELECT e.dst, up.d FROM up JOIN graph.edges e ON e.src = up.id "
+      "buses(id, d) AS (SELECT e.dst, up.d + 1 FROM up JOIN graph.edges e ON e.src = up.id "
       "  WHERE e.kind = 'connected_to') "
       "SELECT n.id, n.kind, n.label, min(x.d) FROM (SELECT * FROM up WHERE d > 0 UNION ALL "
       "  SELECT * FROM buses) x JOIN graph.nodes n ON n.id = x.id "
-      "GROUP BY n.id, n.kind, n.label ORDER BY min(x.d), n.kind, n.id",
+      "GROUP BY n.id, n.kind, n.label ORDER BY min(x.d), n.kind <> 'device', n.kind, n.id",
       start);
   std::vector<GraphNode> out;
   for (const auto& row : rows) out.push_back(node_from(row));

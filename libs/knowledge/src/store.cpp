@@ -18,7 +18,8 @@ namespace ems::knowledge {
 namespace {
 
 const std::vector<runtime::pg::Migration>& migrations() {
-  static const std::vector<runtime::pg::Migration> kMigrations = {{1, R"SQL(
+  static const std::vector<runtime::pg::Migration> kMigrations = {
+      {1, R"SQL(
 CREATE TABLE knowledge.documents (
   id bigserial PRIMARY KEY,
   uri text NOT NULL UNIQUE,
@@ -49,6 +50,16 @@ CREATE TABLE knowledge.embeddings (
   vector bytea NOT NULL,
   PRIMARY KEY (chunk_id, model)
 );
+)SQL"},
+      // Document frequency per lexeme, kept in step with the chunks by ingest and remove: the
+      // inverse document frequency weights of the full-text ranking (PostgreSQL has none).
+      {2, R"SQL(
+CREATE TABLE knowledge.lexemes (
+  lexeme text PRIMARY KEY,
+  df int NOT NULL
+);
+INSERT INTO knowledge.lexemes(lexeme, df)
+  SELECT u.lexeme, count(*) FROM knowledge.chunks c, unnest(c.tsv) u GROUP BY u.lexeme;
 )SQL"}};
   return kMigrations;
 }
@@ -79,6 +90,16 @@ Vector from_bytea(const pqxx::field& f, std::size_t dim) {
 std::string embedding_text(const std::string& title, const std::string& section,
                            const std::string& text) {
   return title + "\n" + section + "\n" + text;
+}
+
+// Document frequencies of the lexemes of one document's chunks, added (+1) or taken away (-1).
+void count_lexemes(pqxx::work& txn, std::int64_t document_id, int sign) {
+  txn.exec_params(
+      "INSERT INTO knowledge.lexemes(lexeme, df) "
+      "SELECT u.lexeme, $2 * count(*) FROM knowledge.chunks c, unnest(c.tsv) u "
+      "WHERE c.document_id = $1 GROUP BY u.lexeme "
+      "ON CONFLICT (lexeme) DO UPDATE SET df = knowledge.lexemes.df + EXCLUDED.df",
+      document_id, sign);
 }
 
 std::string render_markdown(const ParsedDocument& doc) {
@@ -176,6 +197,10 @@ void KnowledgeStore::open() {
     }
     for (const auto& row : rows) index->add(row[0].as<std::int64_t>(), from_bytea(row[1], dim));
   }
+  {
+    pqxx::work txn(*conn_);
+    chunk_total_ = txn.exec1("SELECT count(*) FROM knowledge.chunks")[0].as<std::size_t>();
+  }
   std::unique_lock ilock(index_mutex_);
   index_ = std::move(index);
 }
@@ -232,6 +257,7 @@ IngestResult KnowledgeStore::ingest(const std::string& uri, const ParsedDocument
               .as<std::int64_t>();
     } else {
       doc_id = existing[0][0].as<std::int64_t>();
+      count_lexemes(txn, doc_id, -1);
       for (const auto& row : txn.exec_params(
                "DELETE FROM knowledge.chunks WHERE document_id = $1 RETURNING id", doc_id))
         removed.push_back(row[0].as<std::int64_t>());
@@ -255,7 +281,10 @@ IngestResult KnowledgeStore::ingest(const std::string& uri, const ParsedDocument
           id, model, dim, to_hex_bytea(vectors[i]));
       added.push_back(id);
     }
+    count_lexemes(txn, doc_id, +1);
     txn.commit();
+    chunk_total_ += added.size();
+    chunk_total_ -= std::min(chunk_total_.load(), removed.size());
     result.document_id = doc_id;
   }
   {
@@ -331,10 +360,14 @@ bool KnowledgeStore::remove(const std::string& uri) {
                                            "WHERE d.uri = $1",
                                            uri))
       removed.push_back(row[0].as<std::int64_t>());
+    auto doc = txn.exec_params("SELECT id FROM knowledge.documents WHERE uri = $1", uri);
+    if (doc.empty()) return false;
+    count_lexemes(txn, doc[0][0].as<std::int64_t>(), -1);
     // The chunks and their vectors go with the document (ON DELETE CASCADE).
     if (txn.exec_params("DELETE FROM knowledge.documents WHERE uri = $1", uri).affected_rows() == 0)
       return false;
     txn.commit();
+    chunk_total_ -= std::min(chunk_total_.load(), removed.size());
   }
   std::unique_lock ilock(index_mutex_);
   for (auto id : removed) index_->erase(id);
@@ -345,14 +378,28 @@ std::vector<std::int64_t> KnowledgeStore::fulltext_ids(const std::string& query,
                                                        std::size_t k) const {
   std::scoped_lock lock(db_mutex_);
   pqxx::work txn(*conn_);
-  // Any of the query's lexemes matches (a question rarely shares every word with its answer);
-  // ts_rank_cd then prefers chunks holding more of them, closer together, in titles first.
+  // Any of the query's lexemes may match (a question rarely shares every word with its
+  // answer). Score: the sum over the query lexemes a chunk holds of their BM25 inverse document
+  // frequency, tripled in the title and doubled in the section path, plus ts_rank as a tie
+  // breaker. Lexemes in more than a quarter of the chunks are left out of the match (unless all
+  // are), which keeps the candidate set small on a large store.
+  const double total = static_cast<double>(std::max<std::size_t>(1, chunk_total_));
   auto rows = txn.exec_params(
-      "WITH q AS (SELECT string_agg(quote_literal(lexeme), ' | ')::tsquery AS query "
-      "           FROM unnest(to_tsvector('english', $1))) "
-      "SELECT c.id FROM knowledge.chunks c, q WHERE q.query IS NOT NULL AND c.tsv @@ q.query "
-      "ORDER BY ts_rank_cd('{0.1, 0.2, 0.6, 1.0}', c.tsv, q.query, 1) DESC, c.id LIMIT $2",
-      query, static_cast<int>(k));
+      "WITH q AS (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', $1))), "
+      "terms AS (SELECT q.lexeme, quote_literal(q.lexeme) AS lit, l.df, "
+      "          ln(1 + ($3 - l.df + 0.5) / (l.df + 0.5)) AS idf "
+      "          FROM q JOIN knowledge.lexemes l USING (lexeme) WHERE l.df > 0), "
+      "sel AS (SELECT * FROM terms WHERE df <= 0.25 * $3 OR NOT EXISTS "
+      "        (SELECT 1 FROM terms WHERE df <= 0.25 * $3)), "
+      "query AS (SELECT string_agg(lit, ' | ')::tsquery AS tq FROM sel) "
+      "SELECT c.id, (SELECT sum(t.idf * CASE WHEN c.tsv @@ (t.lit || ':A')::tsquery THEN 3 "
+      "                                     WHEN c.tsv @@ (t.lit || ':B')::tsquery THEN 2 ELSE 1 "
+      "END) "
+      "              FROM sel t WHERE c.tsv @@ t.lit::tsquery) "
+      "       + 0.1 * ts_rank(c.tsv, query.tq) AS score "
+      "FROM knowledge.chunks c, query WHERE query.tq IS NOT NULL AND c.tsv @@ query.tq "
+      "ORDER BY score DESC, c.id LIMIT $2",
+      query, static_cast<int>(k), total);
   std::vector<std::int64_t> ids;
   for (const auto& row : rows) ids.push_back(row[0].as<std::int64_t>());
   return ids;

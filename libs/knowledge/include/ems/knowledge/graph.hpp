@@ -80,10 +80,12 @@ class GraphStore {
 
   std::string resolve(const std::string& name) const;
   Neighbourhood neighbors(const std::string& node, int depth = 1) const;
-  // Shortest undirected path (at most 8 hops) as its nodes; empty when none.
+  // Shortest undirected path (at most 8 hops) as its nodes, through devices and buses only
+  // (the ends may be any node); empty when none.
   std::vector<GraphNode> path(const std::string& from, const std::string& to) const;
   // The parent chain (distance 1, 2, ...), the site, and the buses of the device and of each
-  // ancestor: what feeds or contains it.
+  // ancestor (distance of that device + 1): what feeds or contains it. Nearest first, devices
+  // before buses at one distance.
   std::vector<GraphNode> upstream(const std::string& device) const;
   std::vector<EntityChunk> entity_chunks(const std::string& entity, std::size_t limit = 10) const;
 

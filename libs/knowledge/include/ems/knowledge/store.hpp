@@ -23,6 +23,7 @@
 // Threading: every public method is thread-safe. Database access is serialised on one
 // connection; searches of the vector index run concurrently with each other (shared lock) and
 // exclude ingests only while the index itself changes.
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -133,6 +134,7 @@ class KnowledgeStore {
   std::unique_ptr<pqxx::connection> conn_;
   mutable std::shared_mutex index_mutex_;
   std::unique_ptr<Index> index_;
+  std::atomic<std::size_t> chunk_total_{0};  // for the IDF weights of the full-text ranking
 };
 
 }  // namespace ems::knowledge
