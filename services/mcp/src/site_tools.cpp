@@ -31,7 +31,8 @@ Json nodes_json(const std::vector<GraphNode>& nodes) {
 
 // GET base + path_and_query; the JSON answer, or a ToolError naming the service and its detail.
 Json get_json(const std::string& service, const std::string& base, const std::string& path) {
-  const auto [origin, prefix] = runtime::split_http_url(base);
+  auto [origin, prefix] = runtime::split_http_url(base);
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();  // "http://h:p" gives "/"
   httplib::Client client(origin);
   client.set_connection_timeout(2);
   client.set_read_timeout(10);
