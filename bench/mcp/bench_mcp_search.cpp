@@ -65,6 +65,7 @@ double percentile(std::vector<double> v, double p) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // progress lines show as they come
   std::vector<std::size_t> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(static_cast<std::size_t>(std::atol(argv[i])));
   if (sizes.empty()) sizes = {10000, 100000};
@@ -89,6 +90,9 @@ int main(int argc, char** argv) {
         d.sections.push_back({{d.title, "Section " + std::to_string(s)}, text});
       }
       added += store->ingest("gen/" + std::to_string(docs++) + ".md", d).chunks;
+      if (docs % 1000 == 0)
+        std::printf("  %zu documents, %zu chunks, %.0f s\n", docs, added,
+                    std::chrono::duration<double>(Clock::now() - t0).count());
     }
     const double ingest_s = std::chrono::duration<double>(Clock::now() - t0).count();
     std::printf("ingest: %zu chunks in %.1f s = %.0f chunks/s (%.1f documents/s)\n", added,

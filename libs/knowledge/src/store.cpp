@@ -378,28 +378,35 @@ std::vector<std::int64_t> KnowledgeStore::fulltext_ids(const std::string& query,
                                                        std::size_t k) const {
   std::scoped_lock lock(db_mutex_);
   pqxx::work txn(*conn_);
-  // Any of the query's lexemes may match (a question rarely shares every word with its
-  // answer). Score: the sum over the query lexemes a chunk holds of their BM25 inverse document
+  // Ranking: the sum over the query lexemes a chunk holds of their BM25 inverse document
   // frequency, tripled in the title and doubled in the section path, plus ts_rank as a tie
-  // breaker. Lexemes in more than a quarter of the chunks are left out of the match (unless all
-  // are), which keeps the candidate set small on a large store.
+  // breaker (term frequency); lexemes in more than a quarter of the chunks are ignored (unless
+  // all are), like stop words. A question rarely shares every word with its answer, so any lexeme
+  // may match; but to keep a search on a large store bounded, the candidates are the chunks
+  // holding the rarest lexemes, adding lexemes from the rarest up while their summed document
+  // frequency stays under `fulltext_candidates` (the rarest always counts). When even the rarest
+  // is more common than that, a chunk must hold every lexeme.
   const double total = static_cast<double>(std::max<std::size_t>(1, chunk_total_));
   auto rows = txn.exec_params(
-      "WITH q AS (SELECT DISTINCT lexeme FROM unnest(to_tsvector('english', $1))), "
-      "terms AS (SELECT q.lexeme, quote_literal(q.lexeme) AS lit, l.df, "
-      "          ln(1 + ($3 - l.df + 0.5) / (l.df + 0.5)) AS idf "
-      "          FROM q JOIN knowledge.lexemes l USING (lexeme) WHERE l.df > 0), "
-      "sel AS (SELECT * FROM terms WHERE df <= 0.25 * $3 OR NOT EXISTS "
-      "        (SELECT 1 FROM terms WHERE df <= 0.25 * $3)), "
-      "query AS (SELECT string_agg(lit, ' | ')::tsquery AS tq FROM sel) "
-      "SELECT c.id, (SELECT sum(t.idf * CASE WHEN c.tsv @@ (t.lit || ':A')::tsquery THEN 3 "
-      "                                     WHEN c.tsv @@ (t.lit || ':B')::tsquery THEN 2 ELSE 1 "
-      "END) "
-      "              FROM sel t WHERE c.tsv @@ t.lit::tsquery) "
+      "WITH q AS (SELECT DISTINCT q.lexeme, l.df FROM unnest(to_tsvector('english', $1)) q "
+      "          JOIN knowledge.lexemes l USING (lexeme) WHERE l.df > 0), "
+      "kept AS (SELECT * FROM q WHERE df <= 0.25 * $3 OR NOT EXISTS "
+      "         (SELECT 1 FROM q WHERE df <= 0.25 * $3)), "
+      "terms AS (SELECT quote_literal(lexeme)::tsquery AS tq, "
+      "          (quote_literal(lexeme) || ':A')::tsquery AS ta, "
+      "          (quote_literal(lexeme) || ':B')::tsquery AS tb, quote_literal(lexeme) AS lit, df, "
+      "          ln(1 + ($3 - df + 0.5) / (df + 0.5)) AS idf, "
+      "          sum(df) OVER (ORDER BY df, lexeme) AS cum FROM kept), "
+      "query AS (SELECT CASE WHEN min(df) > $4 THEN string_agg(lit, ' & ') "
+      "                 ELSE string_agg(lit, ' | ') FILTER (WHERE cum - df < $4) END::tsquery AS "
+      "tq "
+      "          FROM terms) "
+      "SELECT c.id, (SELECT sum(t.idf * CASE WHEN c.tsv @@ t.ta THEN 3 WHEN c.tsv @@ t.tb THEN 2 "
+      "                                     ELSE 1 END) FROM terms t WHERE c.tsv @@ t.tq) "
       "       + 0.1 * ts_rank(c.tsv, query.tq) AS score "
       "FROM knowledge.chunks c, query WHERE query.tq IS NOT NULL AND c.tsv @@ query.tq "
       "ORDER BY score DESC, c.id LIMIT $2",
-      query, static_cast<int>(k), total);
+      query, static_cast<int>(k), total, static_cast<double>(options_.fulltext_candidates));
   std::vector<std::int64_t> ids;
   for (const auto& row : rows) ids.push_back(row[0].as<std::int64_t>());
   return ids;
