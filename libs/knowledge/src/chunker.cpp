@@ -83,8 +83,10 @@ std::vector<Chunk> chunk_document(const ParsedDocument& doc, const ChunkOptions&
     if (!current.empty()) pieces.push_back(std::move(current));
     std::string previous;
     for (std::string& piece : pieces) {
-      std::string text =
-          previous.empty() ? piece : tail(previous, options.overlap_chars) + " " + piece;
+      // The overlap and its separating space fit in overlap_chars: a chunk is <= max_chars.
+      const std::string head =
+          tail(previous, options.overlap_chars > 0 ? options.overlap_chars - 1 : 0);
+      std::string text = head.empty() ? piece : head + " " + piece;
       previous = piece;
       chunks.push_back(Chunk{ordinal++, path, std::move(text)});
     }

@@ -209,8 +209,9 @@ IngestResult KnowledgeStore::ingest(const std::string& uri, const ParsedDocument
   if (uri.empty()) throw std::invalid_argument("document uri is empty");
   const std::vector<Chunk> chunks = chunk_document(doc, options_.chunking);
   // What the hash covers: everything that decides the stored chunks.
-  std::string fingerprint = std::string(to_string(doc.kind)) + "\x1f" + doc.title + "\x1f" +
-                            std::to_string(options_.chunking.max_chars) + "/" +
+  // (The chunker's version too: a changed chunking rule re-chunks every document once.)
+  std::string fingerprint = "chunker-2\x1f" + std::string(to_string(doc.kind)) + "\x1f" +
+                            doc.title + "\x1f" + std::to_string(options_.chunking.max_chars) + "/" +
                             std::to_string(options_.chunking.overlap_chars);
   for (const auto& s : doc.sections) fingerprint += "\x1e" + s.path_text() + "\x1f" + s.text;
 
