@@ -91,6 +91,10 @@ TEST_F(StoreTest, FullTextVectorAndFusedSearchFindTheRightChunk) {
     EXPECT_EQ(hits[0].section, "PST > Tap changes") << static_cast<int>(mode);
     EXPECT_EQ(hits[0].title, "PST");
   }
+  // Quotes, backslashes, braces and commas survive the batched insert unchanged.
+  const std::string odd = "a \"quoted\" {brace}, back\\slash and NULL";
+  store_->ingest("odd.md", doc("Odd", {{{"Odd"}, odd}}));
+  EXPECT_EQ(store_->search("quoted brace backslash", 1, SearchMode::fulltext).at(0).text, odd);
   EXPECT_THROW(store_->search("  ", 3), std::invalid_argument);
   EXPECT_THROW(store_->search("x", 0), std::invalid_argument);
   EXPECT_TRUE(store_->search("zzzqqq", 3, SearchMode::fulltext).empty());

@@ -92,6 +92,37 @@ std::string embedding_text(const std::string& title, const std::string& section,
   return title + "\n" + section + "\n" + text;
 }
 
+// A PostgreSQL array literal of quoted elements ({"a","b\\"c"}), for one-statement batches.
+std::string array_literal(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+// Stores the vectors of chunks `ids` in one statement.
+void insert_embeddings(pqxx::work& txn, const std::vector<std::int64_t>& ids,
+                       const std::vector<Vector>& vectors, const std::string& model,
+                       std::size_t dim) {
+  if (ids.empty()) return;
+  std::vector<std::string> id_text, vector_text;
+  for (std::size_t i = 0; i < ids.size(); ++i) {
+    id_text.push_back(std::to_string(ids[i]));
+    vector_text.push_back(to_hex_bytea(vectors[i]));
+  }
+  txn.exec_params(
+      "INSERT INTO knowledge.embeddings(chunk_id, model, dim, vector) "
+      "SELECT c, $3, $4, v FROM unnest($1::bigint[], $2::bytea[]) AS x(c, v)",
+      array_literal(id_text), array_literal(vector_text), model, static_cast<int>(dim));
+}
+
 // Document frequencies of the lexemes of one document's chunks, added (+1) or taken away (-1).
 void count_lexemes(pqxx::work& txn, std::int64_t document_id, int sign) {
   txn.exec_params(
@@ -174,11 +205,7 @@ void KnowledgeStore::open() {
       runtime::log::info("embedding chunks without a vector",
                          {{"chunks", ids.size()}, {"model", model}});
       const auto vectors = embedder_->embed(texts);
-      for (std::size_t i = 0; i < ids.size(); ++i)
-        txn.exec_params(
-            "INSERT INTO knowledge.embeddings(chunk_id, model, dim, vector) VALUES "
-            "($1,$2,$3,$4::bytea)",
-            ids[i], model, static_cast<int>(dim), to_hex_bytea(vectors[i]));
+      insert_embeddings(txn, ids, vectors, model, dim);
     }
     txn.commit();
   }
@@ -267,21 +294,23 @@ IngestResult KnowledgeStore::ingest(const std::string& uri, const ParsedDocument
           "ingested_at=now() WHERE id=$1",
           doc_id, doc.title, std::string(to_string(doc.kind)), hash, render_markdown(doc));
     }
-    const std::string model = embedder_->model_id();
-    const int dim = static_cast<int>(embedder_->dimension());
-    for (std::size_t i = 0; i < chunks.size(); ++i) {
-      const auto id =
-          txn.exec_params1(
-                 "INSERT INTO knowledge.chunks(document_id, ordinal, title, section, text) "
-                 "VALUES ($1,$2,$3,$4,$5) RETURNING id",
-                 doc_id, chunks[i].ordinal, doc.title, chunks[i].section, chunks[i].text)[0]
-              .as<std::int64_t>();
-      txn.exec_params(
-          "INSERT INTO knowledge.embeddings(chunk_id, model, dim, vector) VALUES "
-          "($1,$2,$3,$4::bytea)",
-          id, model, dim, to_hex_bytea(vectors[i]));
-      added.push_back(id);
+    // All chunks in one statement, then all vectors in another (round trips dominate ingest).
+    std::vector<std::string> ordinals, sections, bodies;
+    for (const auto& c : chunks) {
+      ordinals.push_back(std::to_string(c.ordinal));
+      sections.push_back(c.section);
+      bodies.push_back(c.text);
     }
+    std::vector<std::int64_t> by_ordinal(chunks.size(), 0);
+    for (const auto& row : txn.exec_params(
+             "INSERT INTO knowledge.chunks(document_id, ordinal, title, section, text) "
+             "SELECT $1, o, $2, s, t FROM unnest($3::int[], $4::text[], $5::text[]) AS x(o, s, t) "
+             "RETURNING id, ordinal",
+             doc_id, doc.title, array_literal(ordinals), array_literal(sections),
+             array_literal(bodies)))
+      by_ordinal.at(row[1].as<std::size_t>()) = row[0].as<std::int64_t>();
+    added = by_ordinal;
+    insert_embeddings(txn, added, vectors, embedder_->model_id(), embedder_->dimension());
     count_lexemes(txn, doc_id, +1);
     txn.commit();
     chunk_total_ += added.size();
