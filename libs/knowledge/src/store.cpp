@@ -415,7 +415,8 @@ std::vector<std::int64_t> KnowledgeStore::fulltext_ids(const std::string& query,
   // may match; but to keep a search on a large store bounded, the candidates are the chunks
   // holding the rarest lexemes, adding lexemes from the rarest up while their summed document
   // frequency stays under `fulltext_candidates` (the rarest always counts). When even the rarest
-  // is more common than that, a chunk must hold every lexeme.
+  // is more common than that, a chunk must hold every lexeme, and of those chunks an arbitrary
+  // 2 x `fulltext_candidates` are ranked (a query of only common words says little anyway).
   const double total = static_cast<double>(std::max<std::size_t>(1, chunk_total_));
   auto rows = txn.exec_params(
       "WITH q AS (SELECT DISTINCT q.lexeme, l.df FROM unnest(to_tsvector('english', $1)) q "
@@ -430,11 +431,13 @@ std::vector<std::int64_t> KnowledgeStore::fulltext_ids(const std::string& query,
       "query AS (SELECT CASE WHEN min(df) > $4 THEN string_agg(lit, ' & ') "
       "                 ELSE string_agg(lit, ' | ') FILTER (WHERE cum - df < $4) END::tsquery AS "
       "tq "
-      "          FROM terms) "
+      "          FROM terms), "
+      "cand AS (SELECT c.id, c.tsv FROM knowledge.chunks c, query "
+      "         WHERE query.tq IS NOT NULL AND c.tsv @@ query.tq LIMIT 2 * $4) "
       "SELECT c.id, (SELECT sum(t.idf * CASE WHEN c.tsv @@ t.ta THEN 3 WHEN c.tsv @@ t.tb THEN 2 "
       "                                     ELSE 1 END) FROM terms t WHERE c.tsv @@ t.tq) "
       "       + 0.1 * ts_rank(c.tsv, query.tq) AS score "
-      "FROM knowledge.chunks c, query WHERE query.tq IS NOT NULL AND c.tsv @@ query.tq "
+      "FROM cand c, query "
       "ORDER BY score DESC, c.id LIMIT $2",
       query, static_cast<int>(k), total, static_cast<double>(options_.fulltext_candidates));
   std::vector<std::int64_t> ids;

@@ -47,8 +47,9 @@ struct StoreOptions {
   std::size_t hnsw_ef_construction = 100;
   std::size_t hnsw_ef_search = 64;
   // Full-text candidate budget (summed document frequency of the lexemes matched; see
-  // fulltext_ids in store.cpp): bounds the chunks scored per query on a large store.
-  std::size_t fulltext_candidates = 2000;
+  // fulltext_ids in store.cpp): bounds the chunks scored per query (at most twice this) on a
+  // large store.
+  std::size_t fulltext_candidates = 500;
   // How many candidates each list contributes to the fused ranking.
   std::size_t fusion_depth = 30;
 };
