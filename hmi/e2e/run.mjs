@@ -295,6 +295,38 @@ await test('the overview shows the forecast the analyst serves, or says there is
   }
 });
 
+await test('a forecast in an answer is drawn with its model name and version', async () => {
+  if (!info.analyst_running) throw new Error(`the analyst is not running: ${info.analyst_missing}`);
+  // a real champion: the ERCOT system load, where gbt beats persistence (README "analyst")
+  const t0 = Date.now();
+  const r = await fetch(`${info.analyst_url}/models/train`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${info.api_token}` }, body: JSON.stringify({ target: 'system_load' }),
+  });
+  const text = await r.text();
+  assert.equal(r.status, 201, `POST /models/train: ${r.status} ${text}`);
+  const trained = JSON.parse(text);
+  console.log(`  trained system_load in ${((Date.now() - t0) / 1000).toFixed(1)} s, promoted ${trained.promoted}`);
+  const f = await fetch(`${info.analyst_url}/forecast?target=system_load`);
+  const answer = await askChat('what is the ercot load forecast?');
+  assert.equal(await answer.locator('[data-link-kind="forecast"]').count(), 1, await answer.locator('.sources').textContent());
+  const fig = answer.locator('figure[data-forecast="system_load"]');
+  await fig.waitFor({ timeout: 15_000 });
+  await until('the forecast panel', async () => (await fig.getAttribute('data-status')) !== 'loading', 30_000);
+  if (f.status === 404) {
+    // not promoted: the page must say so and draw nothing
+    assert.equal(await fig.getAttribute('data-status'), 'none');
+    assert.equal(await fig.locator('canvas').count(), 0);
+    return;
+  }
+  assert.equal(f.status, 200);
+  const body = await f.json();
+  assert.equal(await fig.getAttribute('data-status'), 'ok', await fig.textContent());
+  const label = await fig.locator('[data-model]').textContent();
+  assert.ok(label.includes(`${body.model.name} v${body.model.version} (id ${body.model.id})`), `model label ${label}`);
+  assert.ok(await fig.locator('canvas').count() > 0, 'the forecast is drawn');
+  assert.match(await answer.locator('[data-answer]').textContent(), new RegExp(`by model ${body.model.name} v${body.model.version}`));
+});
+
 if (process.env.EMS_HMI_SCREENSHOTS) {
   await test('screenshots', async () => {
     const dir = process.env.EMS_HMI_SCREENSHOTS;

@@ -158,8 +158,9 @@ int main() {
     }
 
     // The analyst: no training schedule (the suite's history is minutes old, a site target
-    // needs 22 days), no language model (no-LLM chat), no MCP server (document questions fail
-    // and say so).
+    // needs 22 days; the browser tests train an ERCOT target on demand with the suite's API
+    // token), no language model (no-LLM chat), no MCP server (document questions fail and say
+    // so).
     Service analyst{"analyst", port_url(ems::testing::free_loopback_port()), "", {}};
     const std::string analyst_binary =
         ems::runtime::env_string("EMS_HMI_E2E_ANALYST", EMS_ANALYST_BINARY);
@@ -170,7 +171,7 @@ int main() {
                     with({"EMS_DATABASE_URL=" + db, "EMS_ANALYST_HOST=127.0.0.1",
                           "EMS_ANALYST_PORT=" + analyst.url.substr(analyst.url.rfind(':') + 1),
                           "EMS_HISTORIAN_URL=" + historian.url, "EMS_CORS_ORIGINS=*",
-                          "EMS_ANALYST_TRAIN_INTERVAL=0",
+                          "EMS_ANALYST_TRAIN_INTERVAL=0", "EMS_API_TOKEN=" + api_options.api_token,
                           "EMS_MCP_URL=" + port_url(ems::testing::free_loopback_port())}),
                     dir);
       wait_healthy(analyst);

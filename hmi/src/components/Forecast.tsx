@@ -9,7 +9,7 @@ import { SeriesChart, type Line } from './SeriesChart';
 
 const HOUR = 3600_000;
 
-export function ForecastPanel({ target, label }: { target: string; label: string }) {
+export function ForecastPanel({ target, label }: { target: string; label?: string }) {
   const { config } = useSite();
   const [result, setResult] = useState<ForecastResult | null>(null);
   const [actual, setActual] = useState<SamplesAnswer | null>(null);
@@ -36,12 +36,12 @@ export function ForecastPanel({ target, label }: { target: string; label: string
   const data = useMemo(() => (result?.kind === 'ok' ? forecastSeries(actual?.points ?? null, result.forecast.points) : null), [result, actual]);
   const lines = useMemo<Line[]>(() => {
     if (!data || result?.kind !== 'ok') return [];
-    const out: Line[] = [
-      { label: 'actual (1 h mean)', values: data.actual, stroke: '#2f6fde', width: 2 },
-      { label: `forecast ${modelLabel(result.forecast.model)}`, values: data.forecast, stroke: '#c0392b', dash: [6, 4], width: 2 },
-    ];
+    const out: Line[] = [];
+    // actuals only for a forecast made from a historian series (an ERCOT column has none here)
+    if (forecastSourceSeries(result.forecast)) out.push({ label: 'actual (1 h mean)', values: data.actual, stroke: '#2f6fde', width: 2 });
+    out.push({ label: `forecast ${modelLabel(result.forecast.model)}`, values: data.forecast, stroke: '#c0392b', dash: [6, 4], width: 2 });
     if (data.lower.some((v) => v !== null)) out.push({ label: '80% interval', values: data.lower, stroke: '#e59866', dash: [2, 3], width: 1 });
-    if (data.upper.some((v) => v !== null)) out.push({ label: '80% interval (upper)', values: data.upper, stroke: '#e59866', dash: [2, 3], width: 1 });
+    if (data.upper.some((v) => v !== null)) out.push({ label: '80% interval (upper)', values: data.upper, stroke: '#e59866', dash: [2, 3], width: 1, legend: false });
     return out;
   }, [data, result]);
   const src = result?.kind === 'ok' ? forecastSourceSeries(result.forecast) : null;
@@ -49,7 +49,7 @@ export function ForecastPanel({ target, label }: { target: string; label: string
   return (
     <figure className="chart forecast" id={`forecast-${target}`} data-forecast={target} data-status={status}>
       <figcaption>
-        <span>{label} · forecast <code>{target}</code></span>
+        <span>{label ? `${label} · ` : ''}forecast <code>{target}</code></span>
         {result?.kind === 'ok' && <span className="muted small" data-model>model {modelLabel(result.forecast.model)}{result.forecast.model.trained_through ? `, trained through ${result.forecast.model.trained_through}` : ''}</span>}
       </figcaption>
       {status === 'loading' && <p className="muted">Loading the forecast…</p>}
@@ -57,7 +57,7 @@ export function ForecastPanel({ target, label }: { target: string; label: string
       {result?.kind === 'error' && <p className="error" role="status">Forecast unavailable: {result.message}</p>}
       {result?.kind === 'ok' && data && (
         <>
-          <SeriesChart xs={data.xs} lines={lines} unit={(actual?.unit ?? '') as Unit} label={`${label}: actuals and forecast ${modelLabel(result.forecast.model)}`} />
+          <SeriesChart xs={data.xs} lines={lines} unit={(actual?.unit ?? '') as Unit} label={`${label || target}: actuals and forecast ${modelLabel(result.forecast.model)}`} />
           {src && <p className="muted small">Actuals: <a href={`#/device/${encodeURIComponent(src.device)}/${encodeURIComponent(src.measurement)}`}>{src.device} · {src.measurement}</a> (historian, 1 h mean){actualError ? ` - unavailable: ${actualError}` : ''}</p>}
         </>
       )}

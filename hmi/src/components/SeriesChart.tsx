@@ -6,7 +6,7 @@ import 'uplot/dist/uPlot.min.css';
 import type { Unit } from '../lib/contract';
 import { formatValue } from '../lib/tone';
 
-export interface Line { label: string; values: (number | null)[]; stroke: string; dash?: number[]; width?: number; points?: boolean }
+export interface Line { label: string; values: (number | null)[]; stroke: string; dash?: number[]; width?: number; points?: boolean; legend?: boolean }
 
 export function SeriesChart({ xs, lines, unit, height = 160, label }: { xs: number[]; lines: Line[]; unit: Unit; height?: number; label: string }) {
   const box = useRef<HTMLDivElement>(null);
@@ -32,7 +32,7 @@ export function SeriesChart({ xs, lines, unit, height = 160, label }: { xs: numb
     <div>
       <div ref={box} className="chart-box" role="img" aria-label={label} />
       <ul className="legend" aria-hidden="true">
-        {lines.map((l) => <li key={l.label}><span className="swatch" style={{ borderColor: l.stroke, borderStyle: l.dash ? 'dashed' : 'solid' }} />{l.label}</li>)}
+        {lines.filter((l) => l.legend !== false).map((l) => <li key={l.label}><span className="swatch" style={{ borderColor: l.stroke, borderStyle: l.dash ? 'dashed' : 'solid' }} />{l.label}</li>)}
       </ul>
     </div>
   );

@@ -107,6 +107,7 @@ describe('sourceLinks', () => {
     const s: ChatSource = { tool: 'site_forecast', arguments: { target: 'site_pv' }, series: 'forecast/site_pv', model: { id: 4, name: 'gbt', version: 2 } };
     expect(sourceLinks(s, view)).toEqual([{ kind: 'forecast', label: 'forecast site_pv (gbt v2)', href: '#/overview/forecast-site_pv', target: 'site_pv' }]);
     expect(sourceForecasts([s, { ...s, ok: false }])).toEqual(['site_pv']);
+    expect(sourceLinks({ tool: 'forecast', arguments: { target: 'system_load' } }, view)).toEqual([{ kind: 'forecast', label: 'forecast system_load', href: undefined, target: 'system_load' }]);
   });
   it('a document source shows the title and section the answer quotes', () => {
     const answer = 'From the documents:\n- ["runbook-3"] BESS runbook > Thermal events: text here\n- [17] IEEE 738: more';

@@ -186,7 +186,8 @@ export function sourceLinks(src: ChatSource, view: TopologyView | null, titles: 
   if (series?.startsWith('forecast/')) {
     const target = series.slice('forecast/'.length);
     const model = src.model?.name ? ` (${src.model.name}${src.model.version != null ? ` v${src.model.version}` : ''})` : '';
-    out.push({ kind: 'forecast', label: `forecast ${target}${model}`, href: `#/overview/forecast-${target}`, target });
+    // the overview draws the site targets; other targets (ERCOT) only in the answer itself
+    out.push({ kind: 'forecast', label: `forecast ${target}${model}`, href: target.startsWith('site_') ? `#/overview/forecast-${target}` : undefined, target });
   } else if (series && series.includes('/')) {
     const [device, measurement] = [series.slice(0, series.indexOf('/')), series.slice(series.indexOf('/') + 1)];
     out.push({ kind: 'chart', label: `chart: ${name(device)} · ${measurement}`, href: known(device) ? `#/device/${encodeURIComponent(device)}/${encodeURIComponent(measurement)}` : undefined, device, measurement });

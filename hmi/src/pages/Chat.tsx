@@ -47,7 +47,7 @@ function Answer({ m }: { m: ChatMessage }) {
       {(series.length > 0 || forecasts.length > 0) && (
         <div className="source-charts">
           {series.map((s) => <SeriesSource key={`${s.device}/${s.measurement}`} {...s} />)}
-          {forecasts.map((t) => <ForecastPanel key={t} target={t} label="Forecast" />)}
+          {forecasts.map((t) => <ForecastPanel key={t} target={t} />)}
         </div>
       )}
     </li>
