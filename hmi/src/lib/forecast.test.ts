@@ -42,3 +42,33 @@ describe('forecast labels', () => {
     expect(forecastSourceSeries({ ...f, source: 'file data/ercot.csv column solar_system' })).toBeNull();
   });
 });
+
+describe('fetchForecast (a real HTTP server on loopback)', async () => {
+  const { createServer } = await import('node:http');
+  const answers: Record<string, [number, string]> = {
+    site_pv: [404, JSON.stringify({ title: 'No Champion', status: 404, detail: "no champion model for target 'site_pv' yet" })],
+    site_load: [200, JSON.stringify({ target: 'site_load', model: { id: 3, name: 'gbt', version: 1 }, points: [{ ts: '2026-06-20T10:00:00Z', value: 5 }] })],
+    broken: [200, '{"target":"broken"}'],
+    down: [503, JSON.stringify({ detail: 'historian unreachable' })],
+  };
+  const server = createServer((req, res) => {
+    const t = new URL(req.url!, 'http://x').searchParams.get('target')!;
+    const [status, body] = answers[t];
+    res.writeHead(status, { 'content-type': 'application/json' });
+    res.end(body);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  const { fetchForecast } = await import('./forecast');
+  it('404 is no model yet (with the reason), never a series', async () => {
+    expect(await fetchForecast(url, 'site_pv')).toEqual({ kind: 'none', detail: "no champion model for target 'site_pv' yet" });
+  });
+  it('200 is the forecast; without points or on another status an error', async () => {
+    const ok = await fetchForecast(url, 'site_load');
+    expect(ok.kind === 'ok' && ok.forecast.model).toEqual({ id: 3, name: 'gbt', version: 1 });
+    expect(await fetchForecast(url, 'broken')).toEqual({ kind: 'error', message: 'the forecast answer has no points' });
+    expect(await fetchForecast(url, 'down')).toEqual({ kind: 'error', message: 'the analyst answered HTTP 503: historian unreachable' });
+    expect((await fetchForecast(undefined, 'site_pv')).kind).toBe('error');
+    server.close();
+  });
+});
