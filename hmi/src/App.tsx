@@ -52,6 +52,8 @@ function Shell() {
     localStorage.setItem('ems-theme', theme);
   }, [theme]);
   const page = route[0] ?? 'overview';
+  // on a phone the nav scrolls sideways: keep the current page's link in view
+  useEffect(() => { document.querySelector('header.top nav a[aria-current="page"]')?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' }); }, [page]);
   const links: [string, string][] = [['overview', 'Overview'], ['modules', 'Modules'], ['sld', 'Single-line diagram'], ['commands', 'Commands'], ['chat', 'Ask']];
   let body;
   if (site.viewError && !site.view) body = <div className="page"><h1>Topology unavailable</h1><p className="error" role="alert">{site.viewError}</p><button onClick={site.refetch}>Retry</button></div>;
