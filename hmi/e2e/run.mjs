@@ -28,7 +28,7 @@ const freePort = () => new Promise((resolve) => {
 
 const suite = await startSuite();
 const { info } = suite;
-console.log(`suite up: hmi ${info.hmi_url}, device-api ${info.device_api_url}, historian ${info.historian_running ? info.historian_url : 'MISSING'}`);
+console.log(`suite up: hmi ${info.hmi_url}, device-api ${info.device_api_url}, historian ${info.historian_running ? info.historian_url : 'MISSING'}, analyst ${info.analyst_running ? info.analyst_url : `MISSING (${info.analyst_missing})`}`);
 const browser = await startBrowser();
 const page = await browser.context.newPage();
 const pageErrors = [];
@@ -180,6 +180,157 @@ await test('a device chart renders history', async () => {
   assert.equal(await chart.locator('canvas').count() > 0, true, 'uPlot drew a canvas');
 });
 
+// The chat page: ask, wait for the streamed answer to finish; returns the answer element.
+async function askChat(question) {
+  if (!info.analyst_running) throw new Error(`the analyst is not running: ${info.analyst_missing} (build ems-analyst, services/analyst)`);
+  await go('chat');
+  const before = await page.locator('.msg.assistant').count();
+  await page.locator('#chat-q').fill(question);
+  await page.getByRole('button', { name: 'Ask' }).click();
+  const answer = page.locator('.msg.assistant').nth(before);
+  await until('the answer to finish', async () => {
+    const st = await answer.getAttribute('data-status');
+    if (st === 'error') throw new Error(`the chat shows an error: ${await answer.textContent()}`);
+    return st === 'done';
+  }, 90_000);
+  return answer;
+}
+
+const SOC_DEVICE = 'bess_module_1';
+const socCell = () => page.locator(`.page.device[data-device="${SOC_DEVICE}"] tr[data-measurement="state_of_charge"] .value[data-freshness="live"]`);
+const readSoc = async () => {
+  await socCell().waitFor({ timeout: 60_000 });
+  const text = await socCell().locator('.value-text').textContent();
+  const n = Number(text.replace(/[^0-9.-]/g, ''));
+  assert.ok(/%$/.test(text.trim()) && Number.isFinite(n), `state of charge shown as ${text}`);
+  const topic = await socCell().getAttribute('data-topic');
+  // the value behind the text (the page rounds to 3-4 significant digits)
+  return { text, value: n, raw: await storeValue(topic), topic };
+};
+
+await test("the chat answers the battery's state of charge with the live value, and its source opens the device page", async () => {
+  if (!info.analyst_running) throw new Error(`the analyst is not running: ${info.analyst_missing}`);
+  await go(`device/${SOC_DEVICE}`);
+  const shown = await readSoc();
+  // every sample on the bus meanwhile: the largest step between two is one update interval's change
+  const seen = [];
+  const onMsg = (t, p) => { if (t === shown.topic && p.length) seen.push(JSON.parse(p.toString())); };
+  watcher.on('message', onMsg);
+  await new Promise((r) => watcher.subscribe(shown.topic, { qos: 0 }, r));
+  try {
+    const answer = await askChat("what is the battery's state of charge?");
+    const text = await answer.locator('[data-answer]').textContent();
+    assert.match(text, /^No language model is configured/, 'the no-LLM answer says so');
+    assert.equal(await answer.getAttribute('data-mode'), 'no_llm');
+    assert.ok(await answer.locator('[data-note="no-llm"]').isVisible(), 'the no-LLM note is shown');
+    const m = /state_of_charge = (-?[0-9.]+) percent at (\S+?);/.exec(text);
+    assert.ok(m, `no state of charge in the answer: ${text}`);
+    const said = Number(m[1]);
+    const age = Date.now() - Date.parse(m[2]);
+    assert.ok(age >= -2000 && age < 30_000, `the answer's value is ${age / 1000} s old (${m[2]})`);
+    // back on the device page through the answer's source link
+    const link = answer.locator(`[data-link-kind="device"] a[href="#/device/${SOC_DEVICE}"]`);
+    assert.equal(await link.count(), 1, `a device source link: ${await answer.locator('.sources').textContent()}`);
+    await link.click();
+    await page.waitForSelector(`.page.device[data-device="${SOC_DEVICE}"]`);
+    assert.equal(new URL(page.url()).hash, `#/device/${SOC_DEVICE}`);
+    const after = await readSoc();
+    let step = 0;
+    for (let i = 1; i < seen.length; i++) step = Math.max(step, Math.abs(seen[i].value - seen[i - 1].value));
+    // the page rounds to 2 decimals (e.g. "55.23 %"), the answer too
+    // the answer rounds to 2 decimals; the page's text is that value rounded again
+    const lo = Math.min(shown.raw, after.raw) - step - 0.005, hi = Math.max(shown.raw, after.raw) + step + 0.005;
+    assert.ok(said >= lo && said <= hi, `the answer says ${said} %, the device page showed ${shown.text} (${shown.raw}) before and ${after.text} (${after.raw}) after (largest step on the bus ${step})`);
+    assert.ok(Math.abs(said - shown.value) <= step + Math.abs(shown.raw - shown.value) + 0.005 || Math.abs(said - after.value) <= step + Math.abs(after.raw - after.value) + 0.005, `the answer's ${said} % is not the ${shown.text} / ${after.text} shown`);
+    console.log(`  answer ${said} % (age ${(age / 1000).toFixed(1)} s), device page ${shown.text} (${shown.raw}) -> ${after.text} (${after.raw}), ${seen.length} samples on the bus, largest step ${step}`);
+    // the conversation is still there when the operator comes back
+    await page.goBack();
+    await page.waitForSelector('.page.chat .msg.assistant[data-status="done"]');
+  } finally {
+    watcher.removeListener('message', onMsg);
+    watcher.unsubscribe(shown.topic);
+  }
+});
+
+await test('the chat shows a series source as a chart, and says when the analyst is unreachable', async () => {
+  const answer = await askChat('what did the pv inverter do over the last 24 hours?');
+  const fig = answer.locator('figure[data-series="pv_inverter_1/active_power"]');
+  await fig.waitFor({ timeout: 15_000 });
+  await until('the series chart', async () => (await fig.getAttribute('data-status')) !== 'loading', 30_000);
+  assert.equal(await fig.getAttribute('data-status'), 'ok', await fig.textContent());
+  assert.ok(Number(await fig.getAttribute('data-points')) > 0, 'history points');
+  assert.ok(await fig.locator('canvas').count() > 0, 'drawn');
+  assert.equal(await answer.locator('[data-link-kind="chart"] a[href="#/device/pv_inverter_1/active_power"]').count(), 1);
+  // the analyst unreachable (its requests fail in the browser): the answer says so, no page error
+  await page.route(`${info.analyst_url}/**`, (r) => r.abort('connectionrefused'));
+  try {
+    await page.locator('#chat-q').fill('what is the battery state of charge?');
+    await page.getByRole('button', { name: 'Ask' }).click();
+    const failed = page.locator('.msg.assistant').last();
+    await until('the unreachable state', async () => (await failed.getAttribute('data-status')) === 'error', 15_000);
+    assert.equal(await failed.locator('[data-error]').getAttribute('data-error'), 'unreachable');
+    assert.match(await failed.textContent(), /Analyst unreachable/);
+  } finally {
+    await page.unroute(`${info.analyst_url}/**`);
+  }
+});
+
+await test('the overview shows the forecast the analyst serves, or says there is no model yet', async () => {
+  if (!info.analyst_running) throw new Error(`the analyst is not running: ${info.analyst_missing}`);
+  await go('overview');
+  for (const target of ['site_pv', 'site_load']) {
+    const fig = page.locator(`figure[data-forecast="${target}"]`);
+    await fig.waitFor({ timeout: 30_000 });
+    await until(`the ${target} forecast`, async () => (await fig.getAttribute('data-status')) !== 'loading', 30_000);
+    const r = await fetch(`${info.analyst_url}/forecast?target=${target}`);
+    const status = await fig.getAttribute('data-status');
+    if (r.status === 404) {
+      assert.equal(status, 'none', `the analyst answers 404, the page shows ${status}: ${await fig.textContent()}`);
+      assert.match(await fig.locator('[data-note="no-model"]').textContent(), new RegExp(`No forecast model yet for ${target}`));
+      assert.equal(await fig.locator('canvas').count(), 0, 'no line without a model');
+    } else {
+      assert.equal(r.status, 200);
+      const body = await r.json();
+      assert.equal(status, 'ok');
+      assert.match(await fig.locator('[data-model]').textContent(), new RegExp(`${body.model.name} v${body.model.version}`));
+      assert.ok(await fig.locator('canvas').count() > 0);
+    }
+    console.log(`  ${target}: analyst ${r.status}, page ${status}`);
+  }
+});
+
+await test('a forecast in an answer is drawn with its model name and version', async () => {
+  if (!info.analyst_running) throw new Error(`the analyst is not running: ${info.analyst_missing}`);
+  // a real champion: the ERCOT system load, where gbt beats persistence (README "analyst")
+  const t0 = Date.now();
+  const r = await fetch(`${info.analyst_url}/models/train`, {
+    method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${info.api_token}` }, body: JSON.stringify({ target: 'system_load' }),
+  });
+  const text = await r.text();
+  assert.equal(r.status, 201, `POST /models/train: ${r.status} ${text}`);
+  const trained = JSON.parse(text);
+  console.log(`  trained system_load in ${((Date.now() - t0) / 1000).toFixed(1)} s, promoted ${trained.promoted}`);
+  const f = await fetch(`${info.analyst_url}/forecast?target=system_load`);
+  const answer = await askChat('what is the ercot load forecast?');
+  assert.equal(await answer.locator('[data-link-kind="forecast"]').count(), 1, await answer.locator('.sources').textContent());
+  const fig = answer.locator('figure[data-forecast="system_load"]');
+  await fig.waitFor({ timeout: 15_000 });
+  await until('the forecast panel', async () => (await fig.getAttribute('data-status')) !== 'loading', 30_000);
+  if (f.status === 404) {
+    // not promoted: the page must say so and draw nothing
+    assert.equal(await fig.getAttribute('data-status'), 'none');
+    assert.equal(await fig.locator('canvas').count(), 0);
+    return;
+  }
+  assert.equal(f.status, 200);
+  const body = await f.json();
+  assert.equal(await fig.getAttribute('data-status'), 'ok', await fig.textContent());
+  const label = await fig.locator('[data-model]').textContent();
+  assert.ok(label.includes(`${body.model.name} v${body.model.version} (id ${body.model.id})`), `model label ${label}`);
+  assert.ok(await fig.locator('canvas').count() > 0, 'the forecast is drawn');
+  assert.match(await answer.locator('[data-answer]').textContent(), new RegExp(`by model ${body.model.name} v${body.model.version}`));
+});
+
 if (process.env.EMS_HMI_SCREENSHOTS) {
   await test('screenshots', async () => {
     const dir = process.env.EMS_HMI_SCREENSHOTS;
@@ -192,8 +343,18 @@ if (process.env.EMS_HMI_SCREENSHOTS) {
         [`device/${RACK}`, 'device', 'figure.chart[data-status="ok"]'],
         ['sld', 'sld', '.sld-host text.hmi-live[data-has-value="true"]'],
         [`commands/${RACK}`, 'commands', 'form[data-command="set_active_power"]'],
+        ['chat', 'chat', '.msg.assistant[data-status="done"] [data-answer]'],
       ]) {
-        await go(hash);
+        if (name === 'chat') {
+          // a fresh conversation with an answer that has a series source
+          await go('chat');
+          const clear = page.getByRole('button', { name: 'New conversation' });
+          if (await clear.count()) await clear.click();
+          await askChat('what did the pv inverter do over the last 24 hours?');
+          await page.waitForSelector('.msg.assistant figure[data-series][data-status="ok"] canvas', { timeout: 30_000 }).catch(() => {});
+        } else {
+          await go(hash);
+        }
         await page.waitForSelector(ready, { timeout: 60_000 }).catch(() => {});
         await sleep(1500);
         await page.screenshot({ path: `${dir}/${name}-${tag}.png` });

@@ -1,5 +1,5 @@
 // Starts the suite (ems_hmi_e2e_suite from the build: real PostgreSQL, mosquitto with WebSockets,
-// device-api, fixtures, gateway, historian, ems-hmi on free ports) and the browser (playwright-core
+// device-api, fixtures, gateway, historian, analyst, ems-hmi on free ports) and the browser (playwright-core
 // driving Debian's chromium with a fresh profile; no browser is ever downloaded). Shared by the
 // e2e tests and the benchmark.
 import { spawn } from 'node:child_process';

@@ -3,10 +3,12 @@ import { CommandsContext } from './components/Commands';
 import { ErrorBoundary } from './components/ErrorBoundary';
 import { fetchView, type HmiConfig } from './lib/api';
 import { Bus } from './lib/bus';
+import { ChatContext, chatReducer, initialChat } from './lib/chat';
 import { commandsReducer } from './lib/commands';
 import type { TopologyView } from './lib/contract';
 import { SiteContext, useBusState, useDiagnostics, useRoute, useServices, useSite, type Site } from './lib/hooks';
 import { LiveStore } from './lib/live';
+import { Chat } from './pages/Chat';
 import { CommandsPage } from './pages/CommandsPage';
 import { Device } from './pages/Device';
 import { Modules } from './pages/Modules';
@@ -50,15 +52,18 @@ function Shell() {
     localStorage.setItem('ems-theme', theme);
   }, [theme]);
   const page = route[0] ?? 'overview';
-  const links: [string, string][] = [['overview', 'Overview'], ['modules', 'Modules'], ['sld', 'Single-line diagram'], ['commands', 'Commands']];
+  // on a phone the nav scrolls sideways: keep the current page's link in view
+  useEffect(() => { document.querySelector('header.top nav a[aria-current="page"]')?.scrollIntoView?.({ block: 'nearest', inline: 'nearest' }); }, [page]);
+  const links: [string, string][] = [['overview', 'Overview'], ['modules', 'Modules'], ['sld', 'Single-line diagram'], ['commands', 'Commands'], ['chat', 'Ask']];
   let body;
   if (site.viewError && !site.view) body = <div className="page"><h1>Topology unavailable</h1><p className="error" role="alert">{site.viewError}</p><button onClick={site.refetch}>Retry</button></div>;
   else if (!site.view) body = <div className="page"><p className="muted">Loading the site topology…</p></div>;
   else if (page === 'modules') body = <Modules />;
   else if (page === 'sld') body = <Sld />;
   else if (page === 'commands') body = <CommandsPage device={route[1]} />;
-  else if (page === 'device' && route[1]) body = <Device key={route[1]} id={route[1]} />;
-  else body = <Overview />;
+  else if (page === 'device' && route[1]) body = <Device key={route[1]} id={route[1]} focus={route[2]} />;
+  else if (page === 'chat') body = <Chat />;
+  else body = <Overview focus={route[1]} />;
   return (
     <>
       <a className="skip" href="#main" onClick={(e) => { e.preventDefault(); document.getElementById('main')?.focus(); }}>Skip to content</a>
@@ -92,6 +97,7 @@ export function App({ config }: { config: HmiConfig }) {
   const [view, setView] = useState<TopologyView | null>(null);
   const [viewError, setViewError] = useState<string | null>(null);
   const [records, dispatch] = useReducer(commandsReducer, []);
+  const [chatState, chatDispatch] = useReducer(chatReducer, initialChat);
   const inflight = useRef(0);
 
   const refetch = useCallback(() => {
@@ -120,11 +126,14 @@ export function App({ config }: { config: HmiConfig }) {
 
   const site: Site = useMemo(() => ({ config, bus, view, viewError, refetch }), [config, bus, view, viewError, refetch]);
   const cmds = useMemo(() => ({ records, dispatch }), [records]);
+  const chat = useMemo(() => ({ state: chatState, dispatch: chatDispatch }), [chatState]);
   (window as unknown as { __ems?: unknown }).__ems = { bus, view };
   return (
     <SiteContext.Provider value={site}>
       <CommandsContext.Provider value={cmds}>
-        <Shell />
+        <ChatContext.Provider value={chat}>
+          <Shell />
+        </ChatContext.Provider>
       </CommandsContext.Provider>
     </SiteContext.Provider>
   );

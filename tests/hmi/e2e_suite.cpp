@@ -2,15 +2,17 @@
 // ports with real servers: PostgreSQL and mosquitto (with a WebSockets listener) from
 // tests/support, then the built binaries ems-device-api (demo DTM, devices moved to free ports,
 // CORS open), ems-fixtures (the simulated site, following device-api), ems-gateway,
-// ems-historian and ems-hmi (serving hmi/dist).
+// ems-historian, ems-analyst (forecasts and the chat, no-LLM mode, reading device-api and the
+// historian; CORS open) and ems-hmi (serving hmi/dist, its /config.json naming all of them).
 //
 // Prints one JSON line on stdout with every URL once all are healthy, then runs until stdin
 // closes or SIGTERM/SIGINT arrives, and stops everything. Exit 1 with a message when a part does
-// not come up. A missing historian binary is not an error here: the line says
-// "historian_missing" and the browser test that needs history fails on it, naming the path.
+// not come up. A missing historian or analyst binary is not an error here: the line says
+// "historian_missing" / "analyst_missing" and the browser tests that need them fail on it,
+// naming the path.
 //
 // usage: ems_hmi_e2e_suite   (paths come from the build: EMS_*_BINARY definitions;
-//        EMS_HMI_E2E_HISTORIAN=<path> runs another historian binary)
+//        EMS_HMI_E2E_HISTORIAN=<path> / EMS_HMI_E2E_ANALYST=<path> run other binaries)
 #include <sys/stat.h>
 
 #include <atomic>
@@ -155,12 +157,34 @@ int main() {
       wait_healthy(historian);
     }
 
+    // The analyst: no training schedule (the suite's history is minutes old, a site target
+    // needs 22 days; the browser tests train an ERCOT target on demand with the suite's API
+    // token), no language model (no-LLM chat), no MCP server (document questions fail and say
+    // so).
+    Service analyst{"analyst", port_url(ems::testing::free_loopback_port()), "", {}};
+    const std::string analyst_binary =
+        ems::runtime::env_string("EMS_HMI_E2E_ANALYST", EMS_ANALYST_BINARY);
+    const bool have_analyst = have_historian && fs::exists(analyst_binary);
+    if (have_analyst) {
+      const std::string db = ems::testing::PostgresServer::shared().create_database();
+      start_service(analyst, analyst_binary,
+                    with({"EMS_DATABASE_URL=" + db, "EMS_ANALYST_HOST=127.0.0.1",
+                          "EMS_ANALYST_PORT=" + analyst.url.substr(analyst.url.rfind(':') + 1),
+                          "EMS_HISTORIAN_URL=" + historian.url, "EMS_CORS_ORIGINS=*",
+                          "EMS_ANALYST_TRAIN_INTERVAL=0", "EMS_API_TOKEN=" + api_options.api_token,
+                          "EMS_MCP_URL=" + port_url(ems::testing::free_loopback_port())}),
+                    dir);
+      wait_healthy(analyst);
+    }
+
     Service hmi{"hmi", port_url(ems::testing::free_loopback_port()), "", {}};
     start_service(
         hmi, EMS_HMI_BINARY,
         with({"EMS_HMI_HOST=127.0.0.1", "EMS_HMI_PORT=" + hmi.url.substr(hmi.url.rfind(':') + 1),
               "EMS_HMI_DIST_DIR=" + std::string(EMS_SOURCE_ROOT) + "/hmi/dist",
-              "EMS_HISTORIAN_URL=" + historian.url, "EMS_ANALYST_URL=http://127.0.0.1:9",
+              "EMS_HISTORIAN_URL=" + historian.url,
+              // without an analyst, a port nothing listens on: the HMI says it is unreachable
+              "EMS_ANALYST_URL=" + (have_analyst ? analyst.url : "http://127.0.0.1:9"),
               "EMS_MQTT_WS_URL=" + broker.websockets_url()}),
         dir);
     wait_healthy(hmi);
@@ -172,6 +196,8 @@ int main() {
                   {"gateway_url", gateway.url},
                   {"historian_url", historian.url},
                   {"historian_running", have_historian},
+                  {"analyst_url", analyst.url},
+                  {"analyst_running", have_analyst},
                   {"mqtt_url", broker.url()},
                   {"mqtt_ws_url", broker.websockets_url()},
                   {"logs",
@@ -179,8 +205,11 @@ int main() {
                     {"fixtures", fixtures.log},
                     {"gateway", gateway.log},
                     {"historian", historian.log},
+                    {"analyst", analyst.log},
                     {"hmi", hmi.log}}}};
     if (!have_historian) ready["historian_missing"] = historian_binary;
+    if (!have_analyst)
+      ready["analyst_missing"] = have_historian ? analyst_binary : "the historian (it reads it)";
     std::cout << ready.dump() << std::endl;
 
     // Until stdin closes (the test runner ended) or a signal.
@@ -197,7 +226,8 @@ int main() {
         }
       }
     }
-    for (Service* s : {&hmi, &historian, &gateway, &fixtures}) s->process.terminate(3000ms);
+    for (Service* s : {&hmi, &analyst, &historian, &gateway, &fixtures})
+      s->process.terminate(3000ms);
     api.stop();
     std::error_code ec;
     fs::remove_all(dir, ec);

@@ -17,7 +17,10 @@ export async function loadConfig(): Promise<HmiConfig> {
   const c = (await r.json()) as Partial<HmiConfig>;
   for (const k of ['device_api_url', 'historian_url', 'mqtt_ws_url'] as const)
     if (typeof c[k] !== 'string' || !c[k]) throw new Error(`config.json: ${k} missing`);
-  return { ...c, device_api_url: trim(c.device_api_url!), historian_url: trim(c.historian_url!) } as HmiConfig;
+  return {
+    ...c, device_api_url: trim(c.device_api_url!), historian_url: trim(c.historian_url!),
+    analyst_url: typeof c.analyst_url === 'string' && c.analyst_url ? trim(c.analyst_url) : undefined,
+  } as HmiConfig;
 }
 
 async function problem(r: Response, what: string): Promise<Error> {

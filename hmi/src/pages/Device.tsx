@@ -8,9 +8,11 @@ import { commTopic, mTopic } from '../lib/site';
 import { formatValue } from '../lib/tone';
 
 /** Mounts the chart when it scrolls near the viewport: a page of 40 measurements fetches lazily. */
-function LazyChart(props: { device: string; name: string; m: MeasurementView }) {
+function LazyChart({ focused, ...props }: { device: string; name: string; m: MeasurementView; focused?: boolean }) {
   const ref = useRef<HTMLDivElement>(null);
-  const [shown, setShown] = useState(false);
+  const [shown, setShown] = useState(!!focused);
+  // a link to this chart (#/device/<id>/<measurement>) scrolls it into view
+  useEffect(() => { if (focused) ref.current?.scrollIntoView({ block: 'center' }); }, [focused]);
   useEffect(() => {
     const el = ref.current;
     if (!el || shown) return;
@@ -18,10 +20,10 @@ function LazyChart(props: { device: string; name: string; m: MeasurementView }) 
     io.observe(el);
     return () => io.disconnect();
   }, [shown]);
-  return <div ref={ref} className="chart-slot">{shown ? <Chart {...props} /> : <div className="chart-placeholder" />}</div>;
+  return <div ref={ref} className={`chart-slot${focused ? ' focused' : ''}`} data-focused={focused || undefined}>{shown ? <Chart {...props} /> : <div className="chart-placeholder" />}</div>;
 }
 
-export function Device({ id }: { id: string }) {
+export function Device({ id, focus }: { id: string; focus?: string }) {
   const { view } = useSite();
   const now = useNow(1000);
   const d = view!.devices[id];
@@ -62,7 +64,7 @@ export function Device({ id }: { id: string }) {
       <section aria-labelledby="c-h">
         <h2 id="c-h">History</h2>
         <div className="charts">
-          {ms.filter((m) => m.view.type === 'float').map((m) => <LazyChart key={m.name} device={id} name={m.name} m={m.view} />)}
+          {ms.filter((m) => m.view.type === 'float').map((m) => <LazyChart key={m.name} device={id} name={m.name} m={m.view} focused={m.name === focus} />)}
         </div>
       </section>
     </div>

@@ -1,5 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { fetchSamples, samplesQuery } from '../lib/api';
+import { ForecastPanel } from '../components/Forecast';
 import { CommBadge, Sparkline, Value } from '../components/Value';
 import type { CommStatus } from '../lib/contract';
 import { useHistory, useLive, useNow, useSite, useWatch } from '../lib/hooks';
@@ -59,8 +60,9 @@ function AlarmRow({ device, name, now }: { device: string; name: string; now: nu
   );
 }
 
-export function Overview() {
+export function Overview({ focus }: { focus?: string }) {
   const { view } = useSite();
+  useEffect(() => { if (focus) document.getElementById(focus)?.scrollIntoView(); }, [focus]);
   const now = useNow(1000);
   const kpis = useMemo(() => (view ? siteKpis(view) : []), [view]);
   const watched = useMemo(() => thresholded(view!), [view]);
@@ -92,6 +94,13 @@ export function Overview() {
           <p className="muted small">{watched.length} thresholded values watched.</p>
         </section>
       </div>
+      <section aria-labelledby="forecast-h">
+        <h2 id="forecast-h">Forecasts</h2>
+        <div className="charts">
+          {kpis.some((k) => k.key === 'pv') && <ForecastPanel target="site_pv" label="PV production" />}
+          {kpis.some((k) => k.key === 'load') && <ForecastPanel target="site_load" label="Datacenter load" />}
+        </div>
+      </section>
     </div>
   );
 }
