@@ -243,6 +243,25 @@ CommandPoint command_point(const std::string& name, const Json& e, const std::st
   return c;
 }
 
+ExecutedCommand executed_command(const std::string& name, const Json& e, const std::string& path) {
+  ExecutedCommand c;
+  c.name = name;
+  const Json& executor = e["executor"];
+  if (!executor.is_string() || executor.get<std::string>().empty())
+    throw ContractError(ptr(path, "executor"), "expected a service name");
+  c.executor = executor.get<std::string>();
+  c.unit = unit_of(e, path);
+  const auto verb = parse_verb(e.value("verb", ""));
+  if (!verb) throw ContractError(ptr(path, "verb"), "missing or unknown verb");
+  c.verb = *verb;
+  c.target = e.value("target", "");
+  if (!is_slug(c.target)) throw ContractError(ptr(path, "target"), "expected a slug");
+  const auto payload = parse_payload_type(e.value("payload", ""));
+  if (!payload) throw ContractError(ptr(path, "payload"), "missing or unknown payload");
+  c.payload = *payload;
+  return c;
+}
+
 // Reads one section into `out`: template entries first (by slug), then each device's.
 template <typename Add>
 void read_section(const Json& doc, const char* section, const char* own_key, Add add,
@@ -316,6 +335,10 @@ std::map<std::string, DeviceSources> read_sources(const Json& asyncapi) {
       asyncapi, "x-command-source", "commands",
       [](DeviceSources& ds, const std::string& name, const Json& e, const std::string& path) {
         if (!e.is_object()) throw ContractError(path, "expected an object");
+        if (e.contains("executor")) {
+          ds.executed_elsewhere.push_back(executed_command(name, e, path));
+          return;
+        }
         const auto p = parse_protocol(e.value("protocol", ""));
         if (p && is_computed(*p)) {
           ds.computed_commands[name] = e;
@@ -330,6 +353,7 @@ std::map<std::string, DeviceSources> read_sources(const Json& asyncapi) {
     sort_by_name(ds.points);
     sort_by_name(ds.synthetic);
     sort_by_name(ds.commands);
+    sort_by_name(ds.executed_elsewhere);
   }
   return out;
 }
