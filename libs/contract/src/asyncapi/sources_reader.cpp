@@ -219,10 +219,9 @@ SyntheticPoint synthetic_point(const std::string& name, const Json& e, const std
   return p;
 }
 
-CommandPoint command_point(const std::string& name, const Json& e, const std::string& path) {
-  CommandPoint c;
-  c.name = name;
-  c.binding = parse_binding(e, path, {"unit", "verb", "target", "payload", "bounds"});
+// unit, verb, target and payload: what every x-command-source entry says of its command.
+template <typename C>
+void read_command_fields(const Json& e, const std::string& path, C& c) {
   c.unit = unit_of(e, path);
   const auto verb = parse_verb(e.value("verb", ""));
   if (!verb) throw ContractError(ptr(path, "verb"), "missing or unknown verb");
@@ -232,6 +231,13 @@ CommandPoint command_point(const std::string& name, const Json& e, const std::st
   const auto payload = parse_payload_type(e.value("payload", ""));
   if (!payload) throw ContractError(ptr(path, "payload"), "missing or unknown payload");
   c.payload = *payload;
+}
+
+CommandPoint command_point(const std::string& name, const Json& e, const std::string& path) {
+  CommandPoint c;
+  c.name = name;
+  c.binding = parse_binding(e, path, {"unit", "verb", "target", "payload", "bounds"});
+  read_command_fields(e, path, c);
   if (auto b = e.find("bounds"); b != e.end()) {
     if (!b->is_object() || !b->value("min", Json()).is_number() ||
         !b->value("max", Json()).is_number())
@@ -250,15 +256,7 @@ ExecutedCommand executed_command(const std::string& name, const Json& e, const s
   if (!executor.is_string() || executor.get<std::string>().empty())
     throw ContractError(ptr(path, "executor"), "expected a service name");
   c.executor = executor.get<std::string>();
-  c.unit = unit_of(e, path);
-  const auto verb = parse_verb(e.value("verb", ""));
-  if (!verb) throw ContractError(ptr(path, "verb"), "missing or unknown verb");
-  c.verb = *verb;
-  c.target = e.value("target", "");
-  if (!is_slug(c.target)) throw ContractError(ptr(path, "target"), "expected a slug");
-  const auto payload = parse_payload_type(e.value("payload", ""));
-  if (!payload) throw ContractError(ptr(path, "payload"), "missing or unknown payload");
-  c.payload = *payload;
+  read_command_fields(e, path, c);
   return c;
 }
 
