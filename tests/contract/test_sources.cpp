@@ -141,6 +141,52 @@ TEST(ReadSources, MalformedDocumentsNameThePath) {
   EXPECT_THROW(read_sources(Json::array()), ContractError);
 }
 
+// A command another service executes (the template's fanout) is listed with its executor, so a
+// reader that is not the executor tells "someone else's" from "unknown target".
+TEST(ReadSources, CommandsExecutedByAnotherServiceNameTheirExecutor) {
+  Dtm dtm = site_dtm();
+  Command reset = testing::command(Verb::reset, "state_of_charge", Unit::percent,
+                                   PayloadType::Trigger, std::nullopt);
+  reset.fanout = "local_process";
+  dtm.templates_used["bess_module"].commands["reset_state_of_charge"] = reset;
+  const Json doc = generate(dtm);
+  const Json& entry =
+      doc["x-command-source"]["devices"]["bess_module_1"]["commands"]["reset_state_of_charge"];
+  EXPECT_EQ(entry["executor"], "local_process");
+  EXPECT_EQ(entry["verb"], "reset");
+  EXPECT_EQ(entry["target"], "state_of_charge");
+  EXPECT_EQ(entry["unit"], "percent");
+  EXPECT_EQ(entry["payload"], "trigger");
+  EXPECT_FALSE(entry.contains("protocol"));  // nothing a gateway could write
+  // The text form says the same.
+  EXPECT_EQ(Json::parse(generate_asyncapi_text(dtm, {"1.0.0", "plant_a"})), doc);
+
+  const auto sources = read_sources(doc);
+  const DeviceSources& module = sources.at("bess_module_1");
+  ASSERT_EQ(module.executed_elsewhere.size(), 1u);
+  const ExecutedCommand& c = module.executed_elsewhere[0];
+  EXPECT_EQ(c.name, "reset_state_of_charge");
+  EXPECT_EQ(c.executor, "local_process");
+  EXPECT_EQ(c.verb, Verb::reset);
+  EXPECT_EQ(c.target, "state_of_charge");
+  EXPECT_EQ(c.unit, Unit::percent);
+  EXPECT_EQ(c.payload, PayloadType::Trigger);
+  // The distribute command is still the gateway's.
+  EXPECT_TRUE(module.computed_commands.count("set_active_power"));
+  EXPECT_TRUE(module.commands.empty());
+
+  Json bad = doc;
+  bad["x-command-source"]["devices"]["bess_module_1"]["commands"]["reset_state_of_charge"]
+     ["executor"] = 7;
+  try {
+    read_sources(bad);
+    FAIL() << "no error";
+  } catch (const ContractError& e) {
+    EXPECT_NE(std::string(e.what()).find("reset_state_of_charge/executor"), std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(CommStatus, DeclaredForEveryPolledDevice) {
   const Dtm dtm = site_dtm();
   const Json doc = generate(dtm);

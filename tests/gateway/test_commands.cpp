@@ -134,6 +134,42 @@ TEST_F(GatewayCommands, BadCommandsNeverReachTheDevice) {
   EXPECT_EQ(site_->writes_applied(), writes + 1);
 }
 
+// dlr_line_1's enable/disable auto_control_enabled are the line-controller's (template fanout,
+// an x-command-source "executor" entry): the gateway must not answer them, or the sender would
+// see two acks. A verb/target the document lists nowhere on the same device stays rejected.
+TEST_F(GatewayCommands, CommandsOfAnotherExecutorAreLeftToIt) {
+  const auto& line = asyncapi_["x-command-source"]["devices"]["dlr_line_1"]["commands"];
+  ASSERT_EQ(line["disable_auto_control"]["executor"], "line_controller") << line.dump();
+  Recorder rec(broker_->url(), runtime::metrics::Registry::global());
+  RunningGateway gw(broker_->url(), asyncapi_);
+  ASSERT_TRUE(rec.wait(
+      [&](const auto& seen) {
+        return comm_value(Recorder::last_in(seen, comm_topic("pst_1"))) == "ONLINE";
+      },
+      15s));
+  // An unknown target on the line first: the gateway is subscribed and answering.
+  EXPECT_EQ(
+      send(rec,
+           command("dlr_line_1", contract::Verb::set, "auto_control_enabled", contract::Unit::none),
+           true),
+      States{"rejected"});
+  const std::string disable =
+      command("dlr_line_1", contract::Verb::disable, "auto_control_enabled", contract::Unit::none);
+  const std::string enable =
+      command("dlr_line_1", contract::Verb::enable, "auto_control_enabled", contract::Unit::none);
+  const std::string id1 = contract::random_uuid(), id2 = contract::random_uuid();
+  rec.client().publish(disable, command_payload(false, id1), 1, false);
+  rec.client().publish(enable, command_payload(true, id2), 1, false);
+  // A later command the gateway does answer: once it is acked, the two before it were seen.
+  const std::string tap =
+      command("pst_1", contract::Verb::set, "tap_position", contract::Unit::none);
+  EXPECT_EQ(send(rec, tap, 1e6).back(), "rejected");
+  std::this_thread::sleep_for(300ms);
+  EXPECT_TRUE(rec.of(ack_of(disable)).empty());
+  EXPECT_TRUE(rec.of(ack_of(enable)).empty());
+  EXPECT_EQ(gw.metric("ems_gateway_bad_commands_total{reason=\"unknown_target\"}"), 1);
+}
+
 TEST_F(GatewayCommands, DistributeSplitsTheModuleSetpointOverItsRacks) {
   advance_ = true;
   Recorder rec(broker_->url(), runtime::metrics::Registry::global());

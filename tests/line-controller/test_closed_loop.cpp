@@ -78,6 +78,10 @@ class Bus {
   }
   ~Bus() { client_.reset(); }
 
+  void publish(const std::string& topic, const std::string& payload) {
+    client_->publish(topic, payload, 1, false);
+  }
+
   std::vector<Seen> of(const std::string& topic) {
     std::lock_guard lock(mutex_);
     auto it = seen_.find(topic);
@@ -362,6 +366,49 @@ TEST_F(ClosedLoop, LostCurrentHoldsTheTap) {
   // The meter is back: the controller sees the overload and acts.
   ASSERT_EQ(http_->Delete("/faults")->status, 204);
   EXPECT_TRUE(bus_.wait([&] { return !commands().empty(); }, 20s)) << bus_.label(kState);
+}
+
+// The line's enable/disable commands reach the line-controller, not the gateway (the AsyncAPI
+// document names line_controller their executor): each is acked exactly once, received ->
+// accepted -> done, and the controller stops stepping while disabled.
+TEST_F(ClosedLoop, AutoControlCommandsAreAckedOnceByTheLineController) {
+  start_controller();
+  wait_running();
+  const std::string line = std::string("sites/") + kSite + "/devices/dlr_line_1/";
+  auto send = [&](const std::string& verb, bool value) {
+    const std::string id = ems::contract::random_uuid();
+    bus_.publish(line + "commands/" + verb + "/auto_control_enabled/none",
+                 ems::contract::encode(ems::contract::CommandPayload{
+                     ems::contract::to_timestamp(std::chrono::system_clock::now()), id, value}));
+    return id;
+  };
+  auto acks = [&](const std::string& verb, const std::string& id) {
+    std::vector<std::string> out;
+    for (const auto& s : bus_.of(line + "acks/" + verb + "/auto_control_enabled/none")) {
+      const auto a = ems::contract::decode_ack(s.payload);
+      if (a.command_id == id) out.emplace_back(ems::contract::to_string(a.state));
+    }
+    return out;
+  };
+  using States = std::vector<std::string>;
+  const std::string off = send("disable", false);
+  ASSERT_TRUE(bus_.wait([&] { return acks("disable", off).size() >= 3; }, 10s));
+  ASSERT_TRUE(bus_.wait([&] { return bus_.label(kState) == "MANUAL"; }, 5s)) << bus_.label(kState);
+  std::this_thread::sleep_for(1s);  // time for a second answer, if anyone gave one
+  EXPECT_EQ(acks("disable", off), (States{"received", "accepted", "done"}));
+
+  // Overloaded while disabled: no step.
+  put_extra_load(40e6);
+  ASSERT_TRUE(bus_.wait([&] { return bus_.number(kLoading).value_or(0) > 95.0; }, 20s))
+      << bus_.number(kLoading).value_or(-1);
+  std::this_thread::sleep_for(3s);
+  EXPECT_TRUE(commands().empty());
+  EXPECT_EQ(bus_.label(kState), "MANUAL");
+
+  const std::string on = send("enable", true);
+  EXPECT_TRUE(bus_.wait([&] { return !commands().empty(); }, 10s)) << bus_.label(kState);
+  std::this_thread::sleep_for(1s);
+  EXPECT_EQ(acks("enable", on), (States{"received", "accepted", "done"}));
 }
 
 }  // namespace

@@ -31,6 +31,12 @@ const std::string kCommand = "sites/demo_site/devices/pst_1/commands/set/tap_pos
 const std::string kAck = "sites/demo_site/devices/pst_1/acks/set/tap_position/none";
 const std::string kState = m_topic("dlr_line_1", "controller_state", "none");
 const std::string kMode = m_topic("dlr_line_1", "rating_mode", "none");
+const std::string kLine = "sites/demo_site/devices/dlr_line_1/";
+const std::string kDisable = "disable/auto_control_enabled/none";
+const std::string kEnable = "enable/auto_control_enabled/none";
+const std::string kReset = "reset/controller_state/none";
+const std::string kAuto = m_topic("dlr_line_1", "auto_control_enabled", "none");
+const std::string kOps = m_topic("dlr_line_1", "tap_operations_last_hour", "none");
 
 runtime::MqttOptions client(const std::string& url, const std::string& id) {
   runtime::MqttOptions o;
@@ -91,6 +97,7 @@ class ControlLoop : public ::testing::Test {
     o.pst.settle = 0ms;
     o.pst.relax_dwell = 0ms;
     o.pst.step_timeout = 2s;
+    o.restore_wait = 300ms;
     return o;
   }
 
@@ -115,6 +122,11 @@ class ControlLoop : public ::testing::Test {
     std::lock_guard lock(mutex_);
     return seen_[topic];
   }
+  std::optional<bool> flag(const std::string& topic) {
+    auto v = of(topic);
+    if (v.empty()) return std::nullopt;
+    return contract::decode_boolean_sample(v.back().payload).value;
+  }
   std::string label(const std::string& topic) {
     auto v = of(topic);
     return v.empty() ? "" : contract::decode_enum_sample(v.back().payload).value;
@@ -132,6 +144,52 @@ class ControlLoop : public ::testing::Test {
       if (pred()) return true;
     }
     return false;
+  }
+
+  // Waits until the loop has read back its retained state and publishes: its command
+  // subscriptions are in place (a command is not retained: one sent earlier is lost).
+  void wait_serving() {
+    ASSERT_TRUE(feed_until([&] { return !label(kState).empty(); }, 5s, 0, false));
+  }
+  // A command on the line device; returns its command_id.
+  std::string send(const std::string& verb_target_unit, const contract::CommandValue& v,
+                   std::string id = contract::random_uuid()) {
+    devices_->publish(kLine + "commands/" + verb_target_unit,
+                      contract::encode(contract::CommandPayload{now(), id, v}), 1, false);
+    return id;
+  }
+  std::vector<std::string> acks(const std::string& verb_target_unit, const std::string& id) {
+    std::vector<std::string> out;
+    for (const auto& s : of(kLine + "acks/" + verb_target_unit)) {
+      const auto a = contract::decode_ack(s.payload);
+      if (a.command_id == id)
+        out.push_back(std::string(contract::to_string(a.state)) +
+                      (a.reason ? ": " + *a.reason : std::string()));
+    }
+    return out;
+  }
+  // Waits (feeding `amps`) until the command has a final ack; returns every ack of it.
+  std::vector<std::string> final_acks(const std::string& verb_target_unit, const std::string& id,
+                                      double amps) {
+    feed_until(
+        [&] {
+          for (const auto& a : acks(verb_target_unit, id))
+            if (a.rfind("done", 0) == 0 || a.rfind("rejected", 0) == 0) return true;
+          return false;
+        },
+        5s, amps);
+    return acks(verb_target_unit, id);
+  }
+  void restart(LoopOptions o) {
+    loop_->stop();
+    loop_.reset();
+    mqtt_->stop();
+    mqtt_.reset();
+    {
+      std::lock_guard lock(mutex_);
+      seen_.erase(kState);  // label(kState) is the new run's
+    }
+    start_loop(o);
   }
 
   testing::MosquittoServer broker_;
@@ -272,6 +330,134 @@ TEST_F(ControlLoop, FollowsATopologyChangeWithoutRestart) {
   // The demo topology (PST on the line bus) is applied to the running loop: it controls.
   loop_->apply(contract::parse_dtm(demo()));
   EXPECT_TRUE(feed_until([&] { return !of(kCommand).empty(); }, 5s, 700)) << label(kState);
+}
+
+// The line template's commands (fanout line_controller) are this service's: acked received ->
+// accepted -> done, the same cycle's controller_state showing the effect.
+TEST_F(ControlLoop, DisableStopsSteppingAndEnableResumes) {
+  tap(0);
+  start_loop(options());
+  wait_serving();
+  const std::string off = send(kDisable, false);
+  EXPECT_EQ(final_acks(kDisable, off, 700),
+            (std::vector<std::string>{"received", "accepted", "done"}));
+  ASSERT_TRUE(feed_until([&] { return label(kState) == "MANUAL"; }, 5s, 700)) << label(kState);
+  EXPECT_TRUE(feed_until([&] { return flag(kAuto) == false; }, 2s, 700));
+  // Overloaded (700 A of 600 A), but automatic control is off: no step.
+  feed_until([] { return false; }, 1s, 700);
+  EXPECT_TRUE(of(kCommand).empty());
+  EXPECT_EQ(label(kState), "MANUAL");
+
+  const std::string on = send(kEnable, true);
+  EXPECT_EQ(final_acks(kEnable, on, 700),
+            (std::vector<std::string>{"received", "accepted", "done"}));
+  ASSERT_TRUE(feed_until([&] { return !of(kCommand).empty(); }, 5s, 700)) << label(kState);
+  EXPECT_TRUE(feed_until([&] { return flag(kAuto) == true; }, 2s, 700));
+  EXPECT_EQ(std::get<double>(contract::decode_command(of(kCommand).front().payload).value), -1.0);
+}
+
+TEST_F(ControlLoop, ResetClearsAFaultAndIsRejectedWithoutOne) {
+  tap(0);
+  start_loop(options());
+  wait_serving();
+  const std::string early = send(kReset, contract::Trigger{});
+  const auto not_fault = final_acks(kReset, early, 700);
+  ASSERT_EQ(not_fault.size(), 2u);
+  EXPECT_EQ(not_fault[0], "received");
+  EXPECT_EQ(not_fault[1].rfind("rejected: the PST control is not in FAULT", 0), 0u) << not_fault[1];
+  ASSERT_TRUE(feed_until([&] { return !of(kCommand).empty(); }, 5s, 700));
+  ack(contract::decode_command(of(kCommand).front().payload).command_id,
+      contract::AckState::failed);
+  ASSERT_TRUE(feed_until([&] { return label(kState) == "FAULT"; }, 5s, 700)) << label(kState);
+  feed_until([] { return false; }, 500ms, 700);
+  EXPECT_EQ(of(kCommand).size(), 1u);  // sticky
+
+  const std::string id = send(kReset, contract::Trigger{});
+  EXPECT_EQ(final_acks(kReset, id, 700),
+            (std::vector<std::string>{"received", "accepted", "done"}));
+  // Out of FAULT: still overloaded, so it steps again from the reported tap.
+  ASSERT_TRUE(feed_until([&] { return of(kCommand).size() == 2; }, 5s, 700)) << label(kState);
+  // (the same cycle's controller_state follows its command on the bus)
+  EXPECT_TRUE(feed_until([&] { return label(kState) == "STEPPING"; }, 2s, 700)) << label(kState);
+}
+
+TEST_F(ControlLoop, BadLineCommandsAreRejectedOrDropped) {
+  tap(0);
+  start_loop(options());
+  wait_serving();
+  // A wrong unit, a payload of the wrong type, a contradicting value: rejected with a reason.
+  auto a = final_acks("disable/auto_control_enabled/percent",
+                      send("disable/auto_control_enabled/percent", false), 300);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].rfind("rejected: unit 'percent'", 0), 0u) << a[0];
+  a = final_acks(kDisable, send(kDisable, 3.0), 300);
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].rfind("rejected: malformed payload", 0), 0u) << a[0];
+  a = final_acks(kEnable, send(kEnable, false), 300);
+  EXPECT_EQ(a.size(), 2u);
+  EXPECT_EQ(a.back().rfind("rejected: 'enable' must carry true, not false", 0), 0u) << a.back();
+  // No command_id: nothing to ack. A duplicate: answered once.
+  devices_->publish(kLine + "commands/" + kDisable,
+                    R"({"ts":"2026-12-04T10:00:00.000Z","value":false})", 1, false);
+  const std::string id = contract::random_uuid();
+  send(kEnable, true, id);
+  send(kEnable, true, id);
+  EXPECT_EQ(final_acks(kEnable, id, 300).size(), 3u);
+  feed_until([] { return false; }, 500ms, 300);
+  EXPECT_EQ(acks(kEnable, id), (std::vector<std::string>{"received", "accepted", "done"}));
+  EXPECT_EQ(flag(kAuto), true);  // never disabled
+}
+
+// A restart keeps what an operator and the budget left: the retained mode (over the start
+// default), the operations of the last hour, and a FAULT.
+TEST_F(ControlLoop, ARestartKeepsTheModeTheBudgetAndAFault) {
+  auto o = options();
+  o.pst.max_operations_per_hour = 1;
+  tap(0);
+  start_loop(o);
+  // One step (the whole budget), completed; still overloaded -> BUDGET_EXHAUSTED.
+  ASSERT_TRUE(feed_until([&] { return !of(kCommand).empty(); }, 5s, 700));
+  ack(contract::decode_command(of(kCommand).front().payload).command_id, contract::AckState::done);
+  tap(-1);
+  ASSERT_TRUE(feed_until([&] { return label(kState) == "BUDGET_EXHAUSTED"; }, 5s, 700))
+      << label(kState);
+  ASSERT_TRUE(feed_until(
+      [&] {
+        const auto v = of(kOps);
+        return !v.empty() && contract::decode_float_sample(v.back().payload).value == 1.0;
+      },
+      2s, 700));
+  restart(o);
+  // The new run reads the retained count: no fresh budget, no second step.
+  ASSERT_TRUE(feed_until([&] { return label(kState) == "BUDGET_EXHAUSTED"; }, 5s, 700))
+      << label(kState);
+  feed_until([] { return false; }, 1s, 700);
+  EXPECT_EQ(of(kCommand).size(), 1u);
+  EXPECT_EQ(loop_->state()["lines"][0]["restored"], true);
+
+  // Disabled by an operator, restarted with the start default "on": stays MANUAL.
+  o.pst.max_operations_per_hour = 20;
+  const std::string off = send(kDisable, false);
+  EXPECT_EQ(final_acks(kDisable, off, 700).back(), "done");
+  ASSERT_TRUE(feed_until([&] { return label(kState) == "MANUAL"; }, 5s, 700));
+  o.auto_control = true;
+  restart(o);
+  feed_until([] { return false; }, 1s, 700);
+  EXPECT_EQ(label(kState), "MANUAL");
+  EXPECT_EQ(loop_->state()["lines"][0]["auto_control_enabled"], false);
+  EXPECT_EQ(of(kCommand).size(), 1u);
+
+  // Enabled again, a step fails -> FAULT; a restart keeps the FAULT until a reset.
+  EXPECT_EQ(final_acks(kEnable, send(kEnable, true), 700).back(), "done");
+  ASSERT_TRUE(feed_until([&] { return of(kCommand).size() == 2; }, 5s, 700)) << label(kState);
+  ack(contract::decode_command(of(kCommand).back().payload).command_id, contract::AckState::failed);
+  ASSERT_TRUE(feed_until([&] { return label(kState) == "FAULT"; }, 5s, 700));
+  restart(o);
+  feed_until([] { return false; }, 1s, 700);
+  EXPECT_EQ(label(kState), "FAULT");
+  EXPECT_EQ(of(kCommand).size(), 2u);
+  EXPECT_EQ(final_acks(kReset, send(kReset, contract::Trigger{}), 700).back(), "done");
+  EXPECT_TRUE(feed_until([&] { return of(kCommand).size() == 3; }, 5s, 700)) << label(kState);
 }
 
 }  // namespace

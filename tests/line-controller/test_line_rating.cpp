@@ -148,6 +148,17 @@ TEST(LineTopology, FindsTheDemoLineFromTheData) {
     EXPECT_TRUE(l.publishes.count(m)) << m;
   EXPECT_EQ(l.publishes.at("line_loading"), contract::Unit::percent);
   EXPECT_FALSE(l.publishes.count("max_conductor_temperature"));  // the gateway's roll-up
+  EXPECT_TRUE(l.publishes.count("tap_operations_last_hour"));
+  // The commands it executes: the template's fanout line_controller ones, in name order.
+  using contract::Verb;
+  const std::vector<LineCommand> commands = {
+      {"disable_auto_control", Verb::disable, "auto_control_enabled", contract::Unit::none,
+       contract::PayloadType::Bool},
+      {"enable_auto_control", Verb::enable, "auto_control_enabled", contract::Unit::none,
+       contract::PayloadType::Bool},
+      {"reset_fault", Verb::reset, "controller_state", contract::Unit::none,
+       contract::PayloadType::Trigger}};
+  EXPECT_EQ(l.commands, commands);
 }
 
 TEST(LineTopology, FollowsRenamedDevicesAndMissingParts) {

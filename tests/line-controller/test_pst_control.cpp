@@ -124,8 +124,9 @@ TEST_F(PstControl, TimeoutWithoutFeedbackFaultsAndStaysFaulted) {
   d = at(60s, 150.0, 0);
   EXPECT_EQ(d.state, S::fault);
   EXPECT_FALSE(d.command_tap);
-  // The operator's reset starts over.
-  pst_.reset();
+  // The operator's reset starts over (once: a second reset has no FAULT to clear).
+  EXPECT_TRUE(pst_.reset());
+  EXPECT_FALSE(pst_.reset());
   d = at(61s, 150.0, 0);
   EXPECT_EQ(d.state, S::stepping);
   EXPECT_EQ(d.command_tap, -1);
@@ -197,6 +198,42 @@ TEST_F(PstControl, OperationsPerHourBudget) {
   EXPECT_FALSE(d.command_tap);
   // An hour after the first operation, budget is back.
   d = at(1h + 1s, 100.0, 0);
+  EXPECT_EQ(d.command_tap, -1) << d.reason;
+}
+
+// A restart seeds the budget with the previous run's count (retained, as of its sample time):
+// no fresh budget; the seeded operations leave the window an hour after that time.
+TEST_F(PstControl, ASeededBudgetSurvivesARestart) {
+  // The previous run made 3 operations (of 4) in the hour before its last sample, 10 min ago.
+  pst_.seed_operations(3, t0_ - 10min);
+  EXPECT_EQ(pst_.operations_in_last_hour(t0_), 3);
+  auto d = at(0s, 100.0, 0);  // the fourth is allowed
+  ASSERT_EQ(d.command_tap, -1) << d.reason;
+  complete(1s, 100.0, -1);
+  d = at(10s, 100.0, -1);  // a fifth is not
+  EXPECT_EQ(d.state, S::budget_exhausted) << d.reason;
+  EXPECT_FALSE(d.command_tap);
+  // 50 min later the seeded three have left the window; the one made since has not.
+  EXPECT_EQ(pst_.operations_in_last_hour(t0_ + 50min), 1);
+  d = at(50min, 100.0, -1);
+  EXPECT_EQ(d.command_tap, -2) << d.reason;
+  // A seed larger than the budget counts as the whole budget; a zero or negative one as none.
+  PstController other{config()};
+  other.seed_operations(99, t0_);
+  EXPECT_EQ(other.operations_in_last_hour(t0_), 4);
+  other.seed_operations(0, t0_);
+  other.seed_operations(-2, t0_);
+  EXPECT_EQ(other.operations_in_last_hour(t0_), 4);
+}
+
+TEST_F(PstControl, AFaultRestoredAfterARestartNeedsAReset) {
+  pst_.restore_fault("FAULT before the restart");
+  auto d = at(0s, 150.0, 0);
+  EXPECT_EQ(d.state, S::fault);
+  EXPECT_FALSE(d.command_tap);
+  EXPECT_NE(d.reason.find("before the restart"), std::string::npos) << d.reason;
+  EXPECT_TRUE(pst_.reset());
+  d = at(1s, 150.0, 0);
   EXPECT_EQ(d.command_tap, -1) << d.reason;
 }
 

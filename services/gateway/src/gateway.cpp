@@ -38,6 +38,8 @@ struct Gateway::Pending {
 
 // What a child may take longer than its own command: the MQTT round trips to its gateway.
 constexpr std::chrono::seconds kDistributeMargin{2};
+// The gateway's name as a template fanout (CONTRACT.md section 5).
+constexpr std::string_view kSelf = "gateway";
 
 namespace {
 
@@ -423,6 +425,17 @@ void Gateway::on_command(const runtime::MqttMessage& m) {
   if (!plan || ct->site_id != plan->site_id) return bad_command("site", m.topic, "not this site");
   const auto known = plan->all_devices.find(ct->device_id);
   if (known != plan->all_devices.end() && !known->second) return;  // another shard's device
+  // A command the document gives to another service (x-command-source "executor") is that
+  // service's to validate and ack: answering it too would give the sender two conflicting acks.
+  const contract::ExecutedCommand* elsewhere = nullptr;
+  if (const auto planned = plan->devices.find(ct->device_id); planned != plan->devices.end())
+    for (const auto& c : planned->second.sources.executed_elsewhere)
+      if (c.verb == ct->verb && c.target == ct->target) elsewhere = &c;
+  if (elsewhere && elsewhere->executor != kSelf) {
+    log::debug("command left to its executor",
+               {{"topic", m.topic}, {"executor", elsewhere->executor}});
+    return;
+  }
   const Json j = Json::parse(m.payload, nullptr, false);
   if (j.is_discarded() || !j.is_object() || !j.contains("command_id") ||
       !j["command_id"].is_string() || !contract::is_uuid(j["command_id"].get<std::string>()))
@@ -446,6 +459,9 @@ void Gateway::on_command(const runtime::MqttMessage& m) {
   const Json* computed = nullptr;
   for (const auto& [name, e] : dev.sources.computed_commands)
     if (e.value("verb", "") == verb && e.value("target", "") == ct->target) computed = &e;
+  if (!cp && !computed && elsewhere)
+    return reject("unsupported", "'" + verb + " " + ct->target +
+                                     "' names the gateway as executor but has no binding");
   if (!cp && !computed)
     return reject("unknown_target",
                   "no '" + verb + " " + ct->target + "' command on '" + ct->device_id + "'");

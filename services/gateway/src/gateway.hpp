@@ -13,6 +13,8 @@
 // Commands (`sites/{site}/devices/+/commands/#`, QoS 1), checked in this order:
 //   topic not of the contract, other site          -> dropped (metric, log)
 //   device of another shard                        -> left to that shard, no answer
+//   verb/target executed by another service        -> left to it, no answer (x-command-source
+//     (an "executor" entry, e.g. line_controller)       "executor": that service acks it)
 //   payload without a UUID command_id              -> dropped (metric, log): nothing to ack
 //   command_id already seen (last 10,000)          -> dropped (metric): answered once
 //   device or verb/target unknown                  -> rejected "unknown target"

@@ -1,5 +1,6 @@
 #include "control_loop.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -17,6 +18,11 @@ namespace {
 using nlohmann::json;
 using std::chrono::system_clock;
 namespace log = runtime::log;
+
+// The line's own measurements a restart reads back (retained).
+constexpr const char* kRestored[] = {"auto_control_enabled", "tap_operations_last_hour",
+                                     "controller_state"};
+constexpr std::size_t kSeenIds = 1000;  // command_ids remembered per line
 
 std::string key_of(const std::string& site, const std::string& device, const std::string& name) {
   return site + "/" + device + "/" + name;
@@ -47,6 +53,9 @@ LoopOptions LoopOptions::from_env() {
       runtime::env_duration_ms("EMS_LINE_CONTROLLER_CURRENT_MAX_AGE", o.current_max_age);
   o.default_site_id = runtime::env_string("EMS_SITE_ID", "site");
   o.auto_control = runtime::env_bool("EMS_LINE_CONTROLLER_AUTO_CONTROL", true);
+  o.restore_wait = runtime::env_duration_ms("EMS_LINE_CONTROLLER_RESTORE_WAIT", o.restore_wait);
+  if (o.restore_wait.count() < 0 || o.restore_wait > std::chrono::minutes(1))
+    throw std::runtime_error("EMS_LINE_CONTROLLER_RESTORE_WAIT must be in [0, 1 min]");
   const std::string conductor = runtime::env_string("EMS_LINE_CONTROLLER_CONDUCTOR", "drake");
   const physics::Conductor* c = physics::find_conductor(conductor);
   if (!c)
@@ -94,13 +103,16 @@ LineControlLoop::LineControlLoop(LoopOptions options, runtime::MqttClient& mqtt,
                                  runtime::metrics::Registry& registry)
     : options_(std::move(options)),
       mqtt_(mqtt),
-      auto_enabled_(options_.auto_control),
       cycles_(registry.counter("ems_line_controller_cycles_total", "Control cycles run (all lines)")
                   .with()),
       commands_(registry.counter("ems_line_controller_tap_commands_total",
                                  "Tap commands by how they ended", {"outcome"})),
       decisions_(registry.counter("ems_line_controller_decisions_total",
-                                  "Per-line cycle decisions by controller state", {"state"})) {
+                                  "Per-line cycle decisions by controller state", {"state"})),
+      line_commands_(registry.counter("ems_line_controller_commands_total",
+                                      "Line commands (enable/disable auto control, reset) by "
+                                      "outcome: done, rejected, dropped",
+                                      {"outcome"})) {
   if (auto e = options_.rating.validate(); !e.empty()) throw std::invalid_argument(e);
   if (auto e = options_.pst.validate(); !e.empty()) throw std::invalid_argument(e);
 }
@@ -115,6 +127,14 @@ std::vector<std::string> LineControlLoop::new_filters(const LinePlan& plan) {
   if (plan.current) devices.push_back(plan.current->device_id);
   std::vector<std::string> filters;
   for (const auto& d : devices) filters.push_back(contract::measurements_filter(plan.site_id, d));
+  // The line's own state of the previous run (read once, by the retained flag) and its commands.
+  for (const char* own : kRestored)
+    if (const auto u = plan.publishes.find(own); u != plan.publishes.end())
+      filters.push_back(
+          contract::measurement_topic(plan.site_id, plan.line_device_id, own, u->second));
+  for (const auto& c : plan.commands)
+    filters.push_back("sites/" + plan.site_id + "/devices/" + plan.line_device_id + "/commands/" +
+                      std::string(contract::to_string(c.verb)) + "/" + c.target + "/+");
   if (plan.pst) {
     filters.push_back(contract::measurements_filter(plan.site_id, plan.pst->device_id));
     filters.push_back(contract::ack_topic(plan.site_id, plan.pst->device_id, contract::Verb::set,
@@ -133,12 +153,19 @@ void LineControlLoop::apply(const contract::Dtm& dtm) {
   std::vector<Line> next;
   for (auto& plan : plans) {
     Line line;
-    for (auto& old : lines_)
-      if (old.plan.line_device_id == plan.line_device_id && old.plan.pst == plan.pst) {
+    for (auto& old : lines_) {
+      if (old.plan.line_device_id != plan.line_device_id) continue;
+      line.restored = old.restored;
+      line.restore_since = old.restore_since;
+      line.auto_enabled = old.auto_enabled;
+      line.pending = std::move(old.pending);
+      line.seen_ids = std::move(old.seen_ids);
+      if (old.plan.pst == plan.pst) {
         line.pst = std::move(old.pst);
         line.last_state = old.last_state;
         line.last_mode = old.last_mode;
       }
+    }
     if (plan.pst && !line.pst) {
       PstControlConfig c = options_.pst;
       c.tap_min = plan.pst->tap_min;
@@ -166,8 +193,8 @@ void LineControlLoop::apply(const contract::Dtm& dtm) {
   // Outside the lock (see run_line); subscriptions are never dropped: a device that left the
   // topology is no longer read by any plan.
   for (const auto& f : filters) {
-    const bool ack = f.find("/acks/") != std::string::npos;
-    mqtt_.subscribe(f, ack ? 1 : 0,
+    const bool qos1 = f.find("/acks/") != std::string::npos || f.find("/commands/") != f.npos;
+    mqtt_.subscribe(f, qos1 ? 1 : 0,
                     [inbox = inbox_](const runtime::MqttMessage& m) { on_message(*inbox, m); });
   }
 }
@@ -185,12 +212,17 @@ void LineControlLoop::on_message(Inbox& inbox, const runtime::MqttMessage& m) {
       if (const auto* d = std::get_if<double>(&s.value)) l.number = *d;
       if (const auto* b = std::get_if<bool>(&s.value)) l.number = *b ? 1.0 : 0.0;
       if (const auto* e = std::get_if<std::string>(&s.value)) l.label = *e;
+      const std::string key = key_of(t->site_id, t->device_id, t->measurement);
       std::lock_guard lock(inbox.mutex);
-      inbox.latest[key_of(t->site_id, t->device_id, t->measurement)] = std::move(l);
+      if (m.retained) inbox.retained[key] = l;
+      inbox.latest[key] = std::move(l);
     } else if (const auto* a = std::get_if<contract::AckTopic>(&*topic)) {
       const contract::Ack ack = contract::decode_ack(m.payload);
       std::lock_guard lock(inbox.mutex);
       inbox.acks.push_back({a->device_id, ack.command_id, ack.state, ack.reason});
+    } else if (const auto* c = std::get_if<contract::CommandTopic>(&*topic)) {
+      std::lock_guard lock(inbox.mutex);  // validated when executed, so every outcome is acked
+      inbox.commands.push_back({*c, m.payload});
     }
   } catch (const contract::ContractError& e) {
     log::warn("malformed message ignored", {{"topic", m.topic}, {"error", e.what()}});
@@ -253,15 +285,24 @@ void LineControlLoop::run_line(Line& line, system_clock::time_point now_sys,
     const auto it = inbox_->latest.find(key_of(site, plan.pst->device_id, "tap_position"));
     if (it != inbox_->latest.end() && it->second.number) tap = int(std::lround(*it->second.number));
   }
+  if (!line.restored) restore(line, now_sys, now);
   PstDecision decision{ControllerState::manual, std::nullopt, "no PST on this line"};
-  if (line.pst) {
+  if (!line.restored) {
+    decision = {ControllerState::init, std::nullopt,
+                "reading the retained auto-control mode, budget and state of the last run"};
+  } else {
+    for (const auto& c : line.pending) execute(line, c, out);
+    line.pending.clear();
+  }
+  const bool auto_enabled = line.auto_enabled.value_or(options_.auto_control);
+  if (line.pst && line.restored) {
     for (const auto& a : inbox_->acks)
       if (a.device_id == plan.pst->device_id && line.pst->on_ack(a.command_id, a.state, a.reason))
         log::info("tap command ack", {{"line", plan.line_device_id},
                                       {"command_id", a.command_id},
                                       {"state", contract::to_string(a.state)},
                                       {"reason", a.reason.value_or("")}});
-    decision = line.pst->update({now, r.loading_pct, tap, auto_enabled_, contract::random_uuid()});
+    decision = line.pst->update({now, r.loading_pct, tap, auto_enabled, contract::random_uuid()});
   }
 
   const auto ts = contract::to_timestamp(now_sys);
@@ -322,6 +363,7 @@ void LineControlLoop::run_line(Line& line, system_clock::time_point now_sys,
               Sample{ts, std::string(r.mode == RatingMode::fixed ? "SLR" : "DLR")});
   measurement(out, plan, "rating_status",
               Sample{ts, std::string(in.weather ? (r.dynamic_a ? "OK" : "INVALID") : "STALE")});
+  if (!line.restored) return;  // what the next restart reads is not overwritten before it is read
   measurement(out, plan, "controller_state", Sample{ts, std::string(to_label(decision.state))});
   const char* mode = decision.state == ControllerState::fault    ? "FAULT"
                      : decision.state == ControllerState::manual ? "MANUAL"
@@ -332,7 +374,133 @@ void LineControlLoop::run_line(Line& line, system_clock::time_point now_sys,
     measurement(out, plan, "tap_target", Sample{ts, double(*decision.command_tap)});
   else if (tap && decision.state != ControllerState::stepping)
     measurement(out, plan, "tap_target", Sample{ts, double(*tap)});
-  measurement(out, plan, "auto_control_enabled", Sample{ts, auto_enabled_});
+  measurement(out, plan, "auto_control_enabled", Sample{ts, auto_enabled});
+  measurement(out, plan, "tap_operations_last_hour",
+              Sample{ts, double(line.pst ? line.pst->operations_in_last_hour(now) : 0)});
+}
+
+void LineControlLoop::restore(Line& line, system_clock::time_point now_sys,
+                              SteadyClock::time_point now) {
+  const LinePlan& plan = line.plan;
+  if (!line.restore_since) {
+    if (!mqtt_.is_connected()) return;  // the retained values come with the subscriptions
+    line.restore_since = now;
+  }
+  std::map<std::string, const Latest*> found;
+  bool all = true;
+  for (const char* own : kRestored) {
+    if (!plan.publishes.count(own)) continue;
+    const auto it = inbox_->retained.find(key_of(plan.site_id, plan.line_device_id, own));
+    if (it == inbox_->retained.end())
+      all = false;
+    else
+      found[own] = &it->second;
+  }
+  if (!all && now - *line.restore_since < options_.restore_wait) return;
+  line.restored = true;
+  json restored = json::object();
+  if (const auto m = found.find("auto_control_enabled"); m != found.end() && m->second->number) {
+    line.auto_enabled = *m->second->number != 0;
+    restored["auto_control_enabled"] = *line.auto_enabled;
+  } else {
+    line.auto_enabled = options_.auto_control;
+  }
+  if (line.pst) {
+    if (const auto o = found.find("tap_operations_last_hour");
+        o != found.end() && o->second->number && *o->second->number >= 1) {
+      // Counted up to the retained sample's time: they join the window at that time.
+      const auto age = std::max(now_sys - o->second->ts, system_clock::duration::zero());
+      const int count = int(std::lround(*o->second->number));
+      line.pst->seed_operations(count,
+                                now - std::chrono::duration_cast<SteadyClock::duration>(age));
+      restored["tap_operations_last_hour"] = count;
+    }
+    if (const auto st = found.find("controller_state");
+        st != found.end() && st->second->label == to_label(ControllerState::fault)) {
+      line.pst->restore_fault("FAULT before the restart (retained controller_state)");
+      restored["controller_state"] = "FAULT";
+    }
+  }
+  log::info("line restored", {{"line", plan.line_device_id},
+                              {"retained", restored},
+                              {"auto_control_enabled", *line.auto_enabled}});
+}
+
+void LineControlLoop::execute(Line& line, const CommandEvent& c, std::vector<Outgoing>& out) {
+  const contract::CommandTopic& t = c.topic;
+  const std::string verb(contract::to_string(t.verb));
+  const LineCommand* command = nullptr;
+  for (const auto& lc : line.plan.commands)
+    if (lc.verb == t.verb && lc.target == t.target) command = &lc;
+  const std::string topic = contract::format_topic(t);
+  const json j = json::parse(c.payload, nullptr, false);
+  if (!command) {  // subscribed under an older topology
+    line_commands_.with({"dropped"}).inc();
+    log::warn("command dropped", {{"topic", topic}, {"reason", "not a command of the line"}});
+    return;
+  }
+  if (j.is_discarded() || !j.is_object() || !j.contains("command_id") ||
+      !j["command_id"].is_string() || !contract::is_uuid(j["command_id"].get<std::string>())) {
+    line_commands_.with({"dropped"}).inc();
+    log::warn("command dropped", {{"topic", topic}, {"reason", "no UUID command_id"}});
+    return;
+  }
+  const std::string id = j["command_id"].get<std::string>();
+  if (std::find(line.seen_ids.begin(), line.seen_ids.end(), id) != line.seen_ids.end()) {
+    line_commands_.with({"dropped"}).inc();
+    log::warn("command dropped", {{"topic", topic}, {"reason", "duplicate"}, {"command_id", id}});
+    return;
+  }
+  line.seen_ids.push_back(id);
+  if (line.seen_ids.size() > kSeenIds) line.seen_ids.pop_front();
+  const std::string ack_topic = contract::format_topic(contract::ack_for(t));
+  auto ack = [&](contract::AckState state, std::optional<std::string> reason = std::nullopt) {
+    const contract::Ack a{contract::to_timestamp(system_clock::now()), id, state, reason};
+    out.push_back({ack_topic, contract::encode(a), 1, false});
+    if (contract::is_terminal(state)) {
+      line_commands_.with({std::string(contract::to_string(state))}).inc();
+      log::info("line command", {{"line", line.plan.line_device_id},
+                                 {"command", verb + " " + t.target},
+                                 {"command_id", id},
+                                 {"state", contract::to_string(state)},
+                                 {"reason", reason.value_or("")}});
+    }
+  };
+  if (t.unit != command->unit)
+    return ack(contract::AckState::rejected,
+               "unit '" + std::string(contract::to_string(t.unit)) + "' is not the command's '" +
+                   std::string(contract::to_string(command->unit)) + "'");
+  contract::CommandPayload payload;
+  try {
+    payload = contract::decode_command(c.payload, command->payload);
+  } catch (const contract::ContractError& e) {
+    return ack(contract::AckState::rejected, std::string("malformed payload: ") + e.what());
+  }
+  ack(contract::AckState::received);
+  if (t.target == "auto_control_enabled" &&
+      (t.verb == contract::Verb::enable || t.verb == contract::Verb::disable ||
+       t.verb == contract::Verb::set)) {
+    const bool* value = std::get_if<bool>(&payload.value);
+    if (!value) return ack(contract::AckState::rejected, "expected a bool value");
+    if (t.verb != contract::Verb::set && *value != (t.verb == contract::Verb::enable))
+      return ack(contract::AckState::rejected, "'" + verb + "' must carry " +
+                                                   (*value ? "false" : "true") + ", not " +
+                                                   (*value ? "true" : "false"));
+    ack(contract::AckState::accepted);
+    line.auto_enabled = *value;
+    return ack(contract::AckState::done);
+  }
+  if (t.verb == contract::Verb::reset && t.target == "controller_state") {
+    if (!line.pst) return ack(contract::AckState::rejected, "the line has no PST to control");
+    if (line.pst->state() != ControllerState::fault)
+      return ack(contract::AckState::rejected, "the PST control is not in FAULT (it is " +
+                                                   std::string(to_label(line.pst->state())) + ")");
+    ack(contract::AckState::accepted);
+    line.pst->reset();
+    return ack(contract::AckState::done);
+  }
+  ack(contract::AckState::rejected,
+      "this line-controller does not execute '" + verb + " " + t.target + "'");
 }
 
 void LineControlLoop::cycle_once() {
@@ -341,6 +509,17 @@ void LineControlLoop::cycle_once() {
   std::vector<Outgoing> out;
   {
     std::scoped_lock lock(mutex_, inbox_->mutex);
+    for (auto& c : inbox_->commands) {
+      Line* owner = nullptr;
+      for (auto& line : lines_)
+        if (line.plan.site_id == c.topic.site_id && line.plan.line_device_id == c.topic.device_id)
+          owner = &line;
+      if (owner)
+        owner->pending.push_back(std::move(c));
+      else  // the line left the topology since it was subscribed
+        log::warn("command for no line dropped", {{"topic", contract::format_topic(c.topic)}});
+    }
+    inbox_->commands.clear();
     for (auto& line : lines_) run_line(line, now_sys, now, out);
     inbox_->acks.clear();
   }
@@ -378,9 +557,15 @@ void LineControlLoop::stop() {
 json LineControlLoop::state() const {
   std::lock_guard lock(mutex_);
   json lines = json::array();
-  for (const auto& l : lines_)
-    lines.push_back(l.last.is_null() ? json{{"line", l.plan.line_device_id}} : l.last);
-  return {{"configured", configured_}, {"auto_control_enabled", auto_enabled_}, {"lines", lines}};
+  for (const auto& l : lines_) {
+    json line = l.last.is_null() ? json{{"line", l.plan.line_device_id}} : l.last;
+    line["auto_control_enabled"] = l.auto_enabled ? json(*l.auto_enabled) : json(nullptr);
+    line["restored"] = l.restored;
+    lines.push_back(std::move(line));
+  }
+  return {{"configured", configured_},
+          {"auto_control_default", options_.auto_control},
+          {"lines", lines}};
 }
 
 bool LineControlLoop::configured() const {

@@ -27,11 +27,29 @@
 // executes it and acks it. Every decision that changes something (a command, a state, a rating
 // mode) is logged at info with its inputs; every cycle's decision at debug.
 //
+// Restart (per line, before it acts): the line's own retained auto_control_enabled (the mode an
+// operator command left; the default `auto_control` only without one), tap_operations_last_hour
+// (seeds the PST budget: a restart grants no fresh one) and controller_state (FAULT stays FAULT
+// until reset) are read as delivered on subscription (MQTT retained flag), for up to
+// restore_wait. Until then the line's state measurements are not published (they would
+// overwrite what the next restart needs) and its commands wait.
+//
+// Commands (the line template's commands with fanout line_controller; the gateway leaves them
+// to this service): `.../commands/{verb}/{target}/+` of the line device, QoS 1, handled in the
+// next cycle, acked on the matching acks topic (QoS 1) per CONTRACT.md section 3:
+//   no UUID command_id / a command_id already seen (last 1,000)  -> dropped (log, metric)
+//   unit not the command's, payload not of its type             -> rejected
+//   -> received; enable must carry true, disable false; reset only in FAULT -> else rejected
+//   -> accepted -> applied (auto mode set / FAULT -> INIT) -> done; the same cycle's
+//   controller_state and auto_control_enabled show it. Disabling during a step lets the step
+//   finish (it is followed to its end), then MANUAL.
+//
 // Threads: one cycle thread of its own (start()/stop()); MQTT callbacks only store samples and
 // acks under a mutex, in a store they share (the client may outlive the loop); MQTT publishes
 // and subscribes happen outside the loop's locks. apply() may run on any thread. All public
 // methods are thread-safe.
 #include <chrono>
+#include <deque>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -45,6 +63,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ems/contract/dtm.hpp"
+#include "ems/contract/topic.hpp"
 #include "ems/runtime/metrics.hpp"
 #include "ems/runtime/mqtt.hpp"
 #include "line_rating.hpp"
@@ -58,7 +77,11 @@ struct LoopOptions {
   std::chrono::milliseconds weather_max_age{10000};
   std::chrono::milliseconds current_max_age{5000};
   double longitude_deg = -122.42;  // for the solar hour (the latitude is in rating.site)
-  bool auto_control = true;        // automatic PST control at start
+  bool auto_control = true;        // automatic PST control when no retained mode exists
+  // How long a newly planned line waits (from the first cycle with MQTT connected) for the
+  // retained auto_control_enabled, tap_operations_last_hour and controller_state of the
+  // previous run before it acts (INIT meanwhile); it ends early once all three arrived.
+  std::chrono::milliseconds restore_wait{2000};
   std::string default_site_id = "site";
   LineRatingConfig rating;
   // Thresholds, timing and budget; tap_min/max/neutral come from the PST's tap_position bounds.
@@ -104,6 +127,10 @@ class LineControlLoop {
     contract::AckState state;
     std::optional<std::string> reason;
   };
+  struct CommandEvent {
+    contract::CommandTopic topic;
+    std::string payload;
+  };
   struct Outgoing {
     std::string topic;
     std::string payload;
@@ -116,6 +143,12 @@ class LineControlLoop {
     std::optional<ControllerState> last_state;
     std::optional<RatingMode> last_mode;
     nlohmann::json last;  // the last cycle's inputs and outputs
+    // Restart and commands (see the header comment).
+    bool restored = false;
+    std::optional<SteadyClock::time_point> restore_since;
+    std::optional<bool> auto_enabled;  // known once restored
+    std::vector<CommandEvent> pending;
+    std::deque<std::string> seen_ids;
   };
 
   std::vector<std::string> new_filters(const LinePlan& plan);  // mutex_ held
@@ -124,6 +157,8 @@ class LineControlLoop {
     std::mutex mutex;
     std::map<std::string, Latest> latest;  // by "site/device/measurement"
     std::vector<AckEvent> acks;
+    std::vector<CommandEvent> commands;
+    std::map<std::string, Latest> retained;  // delivered with the retained flag, by key
   };
   static void on_message(Inbox& inbox, const runtime::MqttMessage& m);
   std::optional<Latest> fresh(const std::string& site, const std::string& device,
@@ -134,6 +169,10 @@ class LineControlLoop {
   // mutex_ in on_message).
   void run_line(Line& line, std::chrono::system_clock::time_point now_sys,
                 SteadyClock::time_point now, std::vector<Outgoing>& out);
+  // Reads the line's retained mode, budget and state (inbox locked).
+  void restore(Line& line, std::chrono::system_clock::time_point now_sys,
+               SteadyClock::time_point now);
+  void execute(Line& line, const CommandEvent& c, std::vector<Outgoing>& out);
   static void measurement(std::vector<Outgoing>& out, const LinePlan& plan, const std::string& name,
                           const contract::Sample& sample);
 
@@ -142,7 +181,6 @@ class LineControlLoop {
   mutable std::mutex mutex_;
   std::vector<Line> lines_;
   bool configured_ = false;
-  bool auto_enabled_ = true;
   std::set<std::string> subscribed_;
   std::shared_ptr<Inbox> inbox_ = std::make_shared<Inbox>();
   std::jthread thread_;
@@ -150,6 +188,7 @@ class LineControlLoop {
   runtime::metrics::Counter& cycles_;
   runtime::metrics::CounterFamily& commands_;
   runtime::metrics::CounterFamily& decisions_;
+  runtime::metrics::CounterFamily& line_commands_;  // {outcome}
 };
 
 }  // namespace ems::line_controller

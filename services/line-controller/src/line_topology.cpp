@@ -36,6 +36,10 @@ std::vector<LinePlan> find_lines(const contract::Dtm& dtm, const std::string& de
     plan.line_device_id = id;
     for (const auto& [name, m] : ms)
       if (m.publisher == "line_controller" && !m.binding) plan.publishes[name] = m.unit;
+    if (const contract::Template* t = dtm.template_of(device))
+      for (const auto& [name, c] : t->commands)  // std::map: name order
+        if (c.fanout == "line_controller")
+          plan.commands.push_back({name, c.verb, c.target, c.unit, c.payload});
 
     std::set<std::string> members{id};
     std::optional<MeasurementRef> sensor_current;

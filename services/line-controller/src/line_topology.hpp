@@ -9,7 +9,8 @@
 //     (the line meter), else the first conductor sensor that measures it;
 //   - its PST: a device with a `set tap_position` command on a bus shared with the line device
 //     or one of its children; its tap limits and neutral are the bounds (min, max, nominal) of
-//     its `tap_position` measurement.
+//     its `tap_position` measurement;
+//   - the commands it executes: the line template's commands with `fanout: line_controller`.
 // Children are taken in device-id order, so the choice is deterministic. Pure; any thread.
 #include <map>
 #include <optional>
@@ -34,6 +35,18 @@ struct PstRef {
   bool operator==(const PstRef&) const = default;
 };
 
+// A command of the line device that this service executes (the template declares it with
+// `fanout: line_controller`; the AsyncAPI document lists it with executor line_controller, and
+// the gateway leaves it alone).
+struct LineCommand {
+  std::string name;
+  contract::Verb verb = contract::Verb::set;
+  std::string target;
+  contract::Unit unit = contract::Unit::none;
+  contract::PayloadType payload = contract::PayloadType::Float;
+  bool operator==(const LineCommand&) const = default;
+};
+
 struct LinePlan {
   std::string site_id;
   std::string line_device_id;
@@ -44,6 +57,7 @@ struct LinePlan {
   // The measurements of the line device this service publishes (name -> unit), those the
   // template declares with publisher line_controller.
   std::map<std::string, contract::Unit> publishes;
+  std::vector<LineCommand> commands;  // name order
   bool operator==(const LinePlan&) const = default;
 };
 

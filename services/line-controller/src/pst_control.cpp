@@ -1,5 +1,6 @@
 #include "pst_control.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 #include <stdexcept>
@@ -71,12 +72,26 @@ bool PstController::on_ack(std::string_view command_id, contract::AckState state
   return true;
 }
 
-void PstController::reset() {
-  if (state_ != ControllerState::fault) return;
+bool PstController::reset() {
+  if (state_ != ControllerState::fault) return false;
   state_ = ControllerState::init;
   fault_reason_.clear();
   in_flight_.reset();
   below_low_since_.reset();
+  return true;
+}
+
+void PstController::seed_operations(int count, SteadyClock::time_point at) {
+  // Kept in time order: the seeded operations go before any made since (a seed is older).
+  const int n = std::min(count, config_.max_operations_per_hour);
+  for (int i = 0; i < n; ++i) {
+    const auto pos = std::upper_bound(operations_.begin(), operations_.end(), at);
+    operations_.insert(pos, at);
+  }
+}
+
+void PstController::restore_fault(std::string reason) {
+  fault(std::move(reason));
 }
 
 PstDecision PstController::fault(std::string reason) {

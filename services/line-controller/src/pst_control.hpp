@@ -13,11 +13,13 @@
 // Safety:
 //   - one step in flight: after a command nothing else is decided until BOTH the command's ack
 //     `done` and tap feedback equal to the commanded position arrived; a `failed`, `rejected` or
-//     `timeout` ack, or no completion within step_timeout -> FAULT (sticky until reset());
+//     `timeout` ack, or no completion within step_timeout -> FAULT (sticky until reset(), and
+//     across a restart through restore_fault());
 //   - after a completed step, `settle` passes before the next decision (the line current must
 //     show the new tap before it is judged again);
 //   - a step beyond [tap_min, tap_max] is never commanded: AT_LIMIT;
-//   - at most max_operations_per_hour commands in any sliding hour: BUDGET_EXHAUSTED;
+//   - at most max_operations_per_hour commands in any sliding hour: BUDGET_EXHAUSTED (across a
+//     restart through seed_operations());
 //   - no loading (the line current is lost) -> HOLD; the tap is not moved blind;
 //   - until the first tap feedback (after a restart, the retained tap_position) -> INIT: the
 //     controller never acts on a position it has not read;
@@ -98,8 +100,19 @@ class PstController {
   bool on_ack(std::string_view command_id, contract::AckState state,
               const std::optional<std::string>& reason = std::nullopt);
 
-  // Operator reset out of FAULT (re-enabling automatic control); forgets the failed step.
-  void reset();
+  // Operator reset out of FAULT (back to INIT: the usual checks decide the next cycle; the
+  // automatic-control mode is the caller's and unchanged); forgets the failed step. Returns
+  // false (and changes nothing) when the controller is not in FAULT.
+  bool reset();
+
+  // After a restart: `count` operations counted in the sliding hour as of `at` (the retained
+  // tap_operations_last_hour of the previous run) join the budget as if made at `at` - never
+  // earlier than they were, so a restart cannot grant a fresh budget. They leave the window an
+  // hour after `at`. count <= 0 adds nothing.
+  void seed_operations(int count, SteadyClock::time_point at);
+  // After a restart: the previous run ended in FAULT (retained controller_state); it stays
+  // FAULT, with `reason`, until reset().
+  void restore_fault(std::string reason);
 
   ControllerState state() const { return state_; }
   // Commands counted in the sliding hour ending at `now`.

@@ -219,10 +219,9 @@ SyntheticPoint synthetic_point(const std::string& name, const Json& e, const std
   return p;
 }
 
-CommandPoint command_point(const std::string& name, const Json& e, const std::string& path) {
-  CommandPoint c;
-  c.name = name;
-  c.binding = parse_binding(e, path, {"unit", "verb", "target", "payload", "bounds"});
+// unit, verb, target and payload: what every x-command-source entry says of its command.
+template <typename C>
+void read_command_fields(const Json& e, const std::string& path, C& c) {
   c.unit = unit_of(e, path);
   const auto verb = parse_verb(e.value("verb", ""));
   if (!verb) throw ContractError(ptr(path, "verb"), "missing or unknown verb");
@@ -232,6 +231,13 @@ CommandPoint command_point(const std::string& name, const Json& e, const std::st
   const auto payload = parse_payload_type(e.value("payload", ""));
   if (!payload) throw ContractError(ptr(path, "payload"), "missing or unknown payload");
   c.payload = *payload;
+}
+
+CommandPoint command_point(const std::string& name, const Json& e, const std::string& path) {
+  CommandPoint c;
+  c.name = name;
+  c.binding = parse_binding(e, path, {"unit", "verb", "target", "payload", "bounds"});
+  read_command_fields(e, path, c);
   if (auto b = e.find("bounds"); b != e.end()) {
     if (!b->is_object() || !b->value("min", Json()).is_number() ||
         !b->value("max", Json()).is_number())
@@ -240,6 +246,17 @@ CommandPoint command_point(const std::string& name, const Json& e, const std::st
     c.max = (*b)["max"].get<double>();
   }
   c.codec = EnumCodec::of(&c.binding, {});
+  return c;
+}
+
+ExecutedCommand executed_command(const std::string& name, const Json& e, const std::string& path) {
+  ExecutedCommand c;
+  c.name = name;
+  const Json& executor = e["executor"];
+  if (!executor.is_string() || executor.get<std::string>().empty())
+    throw ContractError(ptr(path, "executor"), "expected a service name");
+  c.executor = executor.get<std::string>();
+  read_command_fields(e, path, c);
   return c;
 }
 
@@ -316,6 +333,10 @@ std::map<std::string, DeviceSources> read_sources(const Json& asyncapi) {
       asyncapi, "x-command-source", "commands",
       [](DeviceSources& ds, const std::string& name, const Json& e, const std::string& path) {
         if (!e.is_object()) throw ContractError(path, "expected an object");
+        if (e.contains("executor")) {
+          ds.executed_elsewhere.push_back(executed_command(name, e, path));
+          return;
+        }
         const auto p = parse_protocol(e.value("protocol", ""));
         if (p && is_computed(*p)) {
           ds.computed_commands[name] = e;
@@ -330,6 +351,7 @@ std::map<std::string, DeviceSources> read_sources(const Json& asyncapi) {
     sort_by_name(ds.points);
     sort_by_name(ds.synthetic);
     sort_by_name(ds.commands);
+    sort_by_name(ds.executed_elsewhere);
   }
   return out;
 }

@@ -279,6 +279,18 @@ Json power_cap_entry(const DtmIndex& index, const Device& d, const Command& c,
   return e;
 }
 
+// A command another service executes (the template's `fanout`): who executes it and what it
+// takes, so that a reader which is not the executor knows the target exists and leaves the
+// command (and its acks) to the executor.
+Json executor_entry(const Template& t, const Command& c) {
+  Json e = Json::object();
+  e["executor"] = *c.fanout;
+  add_command_fields(e, c);
+  auto target = t.measurements.find(c.target);
+  add_target_limits(e, target == t.measurements.end() ? nullptr : &target->second);
+  return e;
+}
+
 // Device-independent part of a command written over a device protocol.
 Json command_entry(const Template& t, const Command& c) {
   Json e = explicit_fields(*c.binding);
@@ -376,6 +388,10 @@ Json SourceEntries::device(const Device& d, Section section) const {
     use_template = can_talk && !p.commands.empty();
     if (use_template) protocols = p.command_protocols;
     for (const auto& [name, c] : t->commands) {
+      if (c.fanout) {
+        own[name] = executor_entry(*t, c);
+        continue;
+      }
       if (!c.binding) continue;
       const std::string path = pointer({"templates_used", d.template_slug, "commands", name});
       if (c.binding->protocol == Protocol::distribute)

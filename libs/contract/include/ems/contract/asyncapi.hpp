@@ -31,7 +31,10 @@
 //         sizing_params.bess_reserve_floor_mwh > 0 state_of_charge_floor_percent.
 //       power_cap: ramp/hysteresis fields + children: [{device_id, target, command_topic,
 //         min_w?, max_w?}] for each child of child_template x each child command.
-//       Commands executed by another service (fanout) are not listed.
+//       executed by another service (the template's fanout; a device's own entry): {executor:
+//         <fanout service, e.g. line_controller>, unit, verb, target, payload} + bounds and
+//         value_map of the target. A reader that is not the executor leaves such a command
+//         and its acks to the executor; a verb/target listed nowhere is an unknown target.
 //   comm_status        every polled device's reader publishes it: the concrete message
 //                      CommStatus (enum ONLINE DEGRADED OFFLINE, unit none) on the enum
 //                      measurement channel, "comm_status" in x-enum-values and in the device's

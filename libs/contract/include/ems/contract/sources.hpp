@@ -18,6 +18,9 @@
 //     (explicit_fields(), e.g. Modbus data_type/word_order, Redfish full resource path) +
 //     {"unit", "value_type": "float|bool|enum", "poll_rate_hz"} (+ "value_map" for enums;
 //     x-command-source adds "verb", "target", "payload" and "bounds" {min, max} of the target).
+//   x-command-source ENTRY (executed by another service, a device's own entry) =
+//     {"executor": "<fanout service>", "unit", "verb", "target", "payload"} (+ "bounds",
+//     "value_map" of the target).
 //   ENTRY (synthetic) = {"protocol": "synthetic", "operation", "unit", "value_type",
 //     "poll_rate_hz", "inputs": [topics]} or "pairs": [{"topic", "weight"}] (weighted_mean).
 //   CONNECTION = {"host", "port"} + what the protocol needs, defaults explicit:
@@ -106,14 +109,26 @@ struct CommandPoint {
   EnumCodec codec;
 };
 
+// A command of the device that another service executes (x-command-source entry with
+// "executor"): a reader that is not `executor` leaves it, and its acks, to that service.
+struct ExecutedCommand {
+  std::string name;
+  std::string executor;  // the template's fanout service: "line_controller", "analyst", ...
+  Verb verb = Verb::set;
+  std::string target;
+  Unit unit = Unit::none;
+  PayloadType payload = PayloadType::Float;
+};
+
 // Everything the document says about reading and writing one device.
 struct DeviceSources {
   std::string device_id;
   std::map<Protocol, DeviceConnection> connections;
-  std::vector<SourcePoint> points;                // name order
-  std::vector<SyntheticPoint> synthetic;          // name order
-  std::vector<CommandPoint> commands;             // name order (device protocols)
-  std::map<std::string, Json> computed_commands;  // distribute / power_cap entries, as written
+  std::vector<SourcePoint> points;                  // name order
+  std::vector<SyntheticPoint> synthetic;            // name order
+  std::vector<CommandPoint> commands;               // name order (device protocols)
+  std::map<std::string, Json> computed_commands;    // distribute / power_cap entries, as written
+  std::vector<ExecutedCommand> executed_elsewhere;  // name order (fanout commands)
 };
 
 // Every device of x-protocol-source and x-command-source, by device_id. Throws ContractError
