@@ -329,7 +329,7 @@ TEST_F(ChatLiveSite, EvaluationSetToolSelectionAndAnswers) {
       }
       facts_ok = false;
       std::printf("  fact MISSED: %s -> '%s' not in the answer:\n%s\n", question.c_str(),
-                  fact.get<std::string>().c_str(), content.substr(0, 800).c_str());
+                  fact.get<std::string>().c_str(), content.substr(0, 3000).c_str());
     }
     answers_right += facts_ok ? 1 : 0;
     auto& part = by_part[item["facts_need"].get<std::string>()];
