@@ -215,6 +215,38 @@ std::string num(const json& v, int decimals = 1) {
   return v.is_number() ? fixed(v.get<double>(), decimals) : std::string("n/a");
 }
 
+// Up to `limit` characters of `text`: from the start when it fits, else from the sentence that
+// holds most of the query's words (of four letters or more), so a long chunk shows the part that
+// answers.
+std::string excerpt(const std::string& text, const std::string& query, std::size_t limit = 400) {
+  if (text.size() <= limit) return text;
+  std::vector<std::string> words;
+  std::string w;
+  for (std::size_t i = 0; i <= query.size(); ++i) {
+    if (i < query.size() && std::isalnum(static_cast<unsigned char>(query[i]))) {
+      w += query[i];
+      continue;
+    }
+    if (w.size() >= 4) words.push_back(w);
+    w.clear();
+  }
+  const std::string low = lower(text);
+  std::size_t best = 0;
+  int best_hits = 0;
+  for (std::size_t start = 0; start < low.size();) {
+    std::size_t stop = low.find_first_of(".\n", start);
+    if (stop == std::string::npos) stop = low.size();
+    const std::string window = low.substr(start, std::min(limit, low.size() - start));
+    int hits = 0;
+    for (const auto& q : words) hits += window.find(q) != std::string::npos ? 1 : 0;
+    if (hits > best_hits) best = start, best_hits = hits;
+    start = stop + 1;
+    while (start < low.size() && (low[start] == ' ' || low[start] == '\n')) ++start;
+  }
+  return (best > 0 ? "..." : "") + text.substr(best, limit) +
+         (best + limit < text.size() ? "..." : "");
+}
+
 std::string describe_outcome(const PlannedCall& call, const ToolOutcome& o) {
   if (!o.ok) return "I could not get " + call.tool + " " + call.arguments.dump() + ": " + o.error;
   const json& r = o.result;
@@ -302,14 +334,11 @@ std::string describe_outcome(const PlannedCall& call, const ToolOutcome& o) {
     const json& chunks = r.is_object() && r.contains("chunks") ? r["chunks"] : r;
     if (!chunks.is_array() || chunks.empty()) return "The documents have nothing on this.";
     out = "From the documents:";
-    int n = 0;
-    for (const auto& c : chunks) {
-      if (++n > 3) break;
-      std::string text = c.value("text", "");
-      if (text.size() > 400) text = text.substr(0, 400) + "...";
+    const std::string query = lower(call.arguments.value("query", std::string()));
+    for (const auto& c : chunks)
       out += "\n- [" + c.value("chunk_id", json("")).dump() + "] " + c.value("title", "") +
-             (c.value("section", "").empty() ? "" : " > " + c.value("section", "")) + ": " + text;
-    }
+             (c.value("section", "").empty() ? "" : " > " + c.value("section", "")) + ": " +
+             excerpt(c.value("text", ""), query);
     return out;
   }
   std::string dump = r.dump();
