@@ -57,5 +57,13 @@ TEST(ChatRequest, NonStringPartMembersAreIgnoredNotThrown) {
   EXPECT_EQ(p.errors.at(0).path, "/messages/0");
 }
 
+// Regression (found by fuzz_analyst_chat): a number too large for a double made json::parse throw
+// out_of_range, which only parse_error was caught for, so the route answered 500.
+TEST(ChatRequest, NumberOutOfRangeIsInvalidJson) {
+  const auto p = problem_of(R"({"messages":[{"role":"user","content":"q"}],"temperature":1e999})");
+  EXPECT_EQ(p.status, 400);
+  EXPECT_EQ(p.title, "Invalid JSON");
+}
+
 }  // namespace
 }  // namespace ems::analyst

@@ -36,7 +36,8 @@ ChatRequest parse_chat_request(std::string_view body_text) {
   json body;
   try {
     body = json::parse(body_text);
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {
+    // parse_error, and out_of_range for a number beyond double (1e999): both are bad input.
     throw ProblemException(400, "Invalid JSON", e.what());
   }
   if (!body.is_object()) bad("", "the body must be a JSON object");
