@@ -20,7 +20,8 @@ const std::string kPayload = R"({"ts":"2026-12-04T10:00:00.000Z","value":1})";
 TEST(SpoolFrame, RoundTrips) {
   const auto bytes = encode_spool_frame(kTopic, kPayload);
   ASSERT_EQ(bytes.size(), kSpoolFrameHeader + kTopic.size() + kPayload.size());
-  const auto view = decode_spool_frame(bytes + "trailing");
+  const std::string with_more = bytes + "trailing";  // the views point into it
+  const auto view = decode_spool_frame(with_more);
   EXPECT_EQ(view.status, SpoolFrameStatus::ok);
   EXPECT_EQ(view.size, bytes.size());
   EXPECT_EQ(view.topic, kTopic);
