@@ -26,15 +26,6 @@ void record(ChatAnswer& a, const std::string& name, const json& arguments, const
 
 }  // namespace
 
-std::string message_text(const json& content) {
-  if (content.is_string()) return content.get<std::string>();
-  std::string out;
-  if (content.is_array())
-    for (const auto& part : content)
-      if (part.is_object() && part.value("type", "") == "text") out += part.value("text", "");
-  return out;
-}
-
 ChatAnswer ChatAgent::answer(const json& messages) {
   if (llm_) return answer_with_llm(messages);
   return answer_without_llm(message_text(messages.back()["content"]));

@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "chat_request.hpp"  // message_text
 #include "chat_tools.hpp"
 
 namespace ems::analyst {
@@ -69,8 +70,5 @@ class ChatAgent {
   std::optional<LlmOptions> llm_;
   ChatLimits limits_;
 };
-
-// The text of a message's content (a string, or an array of {type:"text", text} parts).
-std::string message_text(const nlohmann::json& content);
 
 }  // namespace ems::analyst

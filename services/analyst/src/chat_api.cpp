@@ -3,6 +3,7 @@
 #include <chrono>
 #include <random>
 
+#include "chat_request.hpp"
 #include "ems/runtime/log.hpp"
 #include "ems/runtime/problem.hpp"
 
@@ -11,39 +12,9 @@ namespace ems::analyst {
 namespace {
 
 using nlohmann::json;
-using runtime::ProblemError;
 using runtime::ProblemException;
 
 constexpr const char* kModelId = "ems-analyst";
-
-[[noreturn]] void bad(const std::string& path, const std::string& message) {
-  throw ProblemException(400, "Bad Request", message, {ProblemError{path, message}});
-}
-
-json validated_messages(const json& body) {
-  if (!body.is_object()) bad("", "the body must be a JSON object");
-  if (!body.contains("messages") || !body["messages"].is_array() || body["messages"].empty())
-    bad("/messages", "messages must be a non-empty array");
-  const auto& messages = body["messages"];
-  for (std::size_t i = 0; i < messages.size(); ++i) {
-    const auto& m = messages[i];
-    const std::string at = "/messages/" + std::to_string(i);
-    if (!m.is_object()) bad(at, "a message must be an object");
-    const std::string role =
-        m.value("role", json("")).is_string() ? m.value("role", std::string()) : "";
-    if (role != "system" && role != "user" && role != "assistant" && role != "tool")
-      bad(at + "/role", "role must be system, user, assistant or tool");
-    if (m.contains("content") && !m["content"].is_string() && !m["content"].is_array() &&
-        !m["content"].is_null())
-      bad(at + "/content", "content must be a string or an array of parts");
-  }
-  const auto& last = messages.back();
-  if (last.value("role", std::string()) != "user" ||
-      message_text(last.value("content", json(""))).empty())
-    bad("/messages/" + std::to_string(messages.size() - 1),
-        "the last message must be a user message with text content");
-  return messages;
-}
 
 std::string new_conversation_id() {
   static thread_local std::mt19937_64 rng{std::random_device{}()};
@@ -93,16 +64,9 @@ void install_chat_api(runtime::HttpServer& server, ChatAgent& agent, Conversatio
   });
 
   server.post("/v1/chat/completions", [&](const httplib::Request& req, httplib::Response& res) {
-    json body;
-    try {
-      body = json::parse(req.body);
-    } catch (const json::parse_error& e) {
-      throw ProblemException(400, "Invalid JSON", e.what());
-    }
-    const json messages = validated_messages(body);
-    if (body.contains("stream") && !body["stream"].is_boolean())
-      bad("/stream", "stream must be a boolean");
-    const bool stream = body.value("stream", false);
+    const ChatRequest request = parse_chat_request(req.body);
+    const json& messages = request.messages;
+    const bool stream = request.stream;
     std::string conversation = req.get_header_value("X-EMS-Conversation-Id");
     if (conversation.empty()) conversation = new_conversation_id();
     if (!valid_conversation_id(conversation))

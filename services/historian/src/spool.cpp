@@ -18,7 +18,7 @@ namespace ems::historian {
 namespace {
 
 namespace fs = std::filesystem;
-constexpr std::size_t kHeader = 12;
+constexpr std::size_t kHeader = kSpoolFrameHeader;
 
 std::uint32_t fnv1a(std::string_view a, std::string_view b) {
   std::uint32_t h = 2166136261u;
@@ -39,6 +39,39 @@ std::uint32_t get_u32(const char* in) {
 }
 
 }  // namespace
+
+std::string encode_spool_frame(std::string_view topic, std::string_view payload) {
+  std::string frame(kHeader + topic.size() + payload.size(), '\0');
+  put_u32(frame.data(), static_cast<std::uint32_t>(topic.size()));
+  put_u32(frame.data() + 4, static_cast<std::uint32_t>(payload.size()));
+  put_u32(frame.data() + 8, fnv1a(topic, payload));
+  std::memcpy(frame.data() + kHeader, topic.data(), topic.size());
+  std::memcpy(frame.data() + kHeader + topic.size(), payload.data(), payload.size());
+  return frame;
+}
+
+SpoolFrameView decode_spool_frame(std::string_view bytes) {
+  SpoolFrameView view;
+  if (bytes.size() < kHeader) return view;
+  const auto topic_len = get_u32(bytes.data());
+  const auto payload_len = get_u32(bytes.data() + 4);
+  if (topic_len > kSpoolMaxTopic || payload_len > kSpoolMaxPayload) {
+    view.status = SpoolFrameStatus::corrupt;
+    return view;
+  }
+  view.size = std::uint64_t{kHeader} + topic_len + payload_len;
+  if (bytes.size() < view.size) return view;
+  const auto topic = bytes.substr(kHeader, topic_len);
+  const auto payload = bytes.substr(kHeader + topic_len, payload_len);
+  if (fnv1a(topic, payload) != get_u32(bytes.data() + 8)) {
+    view.status = SpoolFrameStatus::corrupt;
+    return view;
+  }
+  view.status = SpoolFrameStatus::ok;
+  view.topic = topic;
+  view.payload = payload;
+  return view;
+}
 
 Spool::Spool(std::string dir, std::uint64_t segment_bytes, std::uint64_t max_bytes)
     : dir_(std::move(dir)), segment_bytes_(segment_bytes), max_bytes_(max_bytes) {
@@ -105,12 +138,7 @@ SpoolPosition Spool::end() const {
 }
 
 std::optional<SpoolPosition> Spool::append(std::string_view topic, std::string_view payload) {
-  std::string frame(kHeader + topic.size() + payload.size(), '\0');
-  put_u32(frame.data(), static_cast<std::uint32_t>(topic.size()));
-  put_u32(frame.data() + 4, static_cast<std::uint32_t>(payload.size()));
-  put_u32(frame.data() + 8, fnv1a(topic, payload));
-  std::memcpy(frame.data() + kHeader, topic.data(), topic.size());
-  std::memcpy(frame.data() + kHeader + topic.size(), payload.data(), payload.size());
+  const std::string frame = encode_spool_frame(topic, payload);
 
   std::lock_guard lock(mutex_);
   if (held_bytes_ + offset_ + frame.size() > max_bytes_) return std::nullopt;
@@ -171,28 +199,26 @@ std::vector<SpoolFrame> Spool::read(SpoolPosition from, std::size_t max) const {
     std::ifstream in(path_of(segment), std::ios::binary);
     if (!in) continue;
     in.seekg(static_cast<std::streamoff>(offset));
+    std::string buf;
     while (out.size() < max && offset + kHeader <= limit) {
-      std::array<char, kHeader> header{};
-      if (!in.read(header.data(), kHeader)) break;
-      const auto topic_len = get_u32(header.data());
-      const auto payload_len = get_u32(header.data() + 4);
-      if (offset + kHeader + topic_len + payload_len > limit || topic_len > (1u << 20) ||
-          payload_len > (1u << 28)) {
-        break;
+      buf.resize(kHeader);
+      if (!in.read(buf.data(), kHeader)) break;
+      auto view = decode_spool_frame(buf);
+      if (view.status == SpoolFrameStatus::incomplete) {
+        if (offset + view.size > limit) break;
+        buf.resize(static_cast<std::size_t>(view.size));
+        if (!in.read(buf.data() + kHeader, static_cast<std::streamsize>(view.size - kHeader)))
+          break;
+        view = decode_spool_frame(buf);
       }
-      SpoolFrame frame;
-      frame.topic.resize(topic_len);
-      frame.payload.resize(payload_len);
-      if (!in.read(frame.topic.data(), topic_len) || !in.read(frame.payload.data(), payload_len))
-        break;
-      if (fnv1a(frame.topic, frame.payload) != get_u32(header.data() + 8)) {
+      if (view.status != SpoolFrameStatus::ok) {
         runtime::log::warn("spool frame corrupt, rest of segment skipped",
                            {{"segment", segment}, {"offset", offset}});
         break;
       }
-      offset += kHeader + topic_len + payload_len;
-      frame.end = SpoolPosition{segment, offset};
-      out.push_back(std::move(frame));
+      offset += view.size;
+      out.push_back(SpoolFrame{std::string(view.topic), std::string(view.payload),
+                               SpoolPosition{segment, offset}});
     }
     if (out.size() >= max || segment == stop.segment) break;
     // A finished older segment: the next read starts at the following one.

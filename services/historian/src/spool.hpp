@@ -31,6 +31,27 @@ struct SpoolPosition {
   auto operator<=>(const SpoolPosition&) const = default;
 };
 
+// One frame decoded from the start of `bytes` (pure; what Spool::read() applies to every frame
+// of a segment it replays).
+//   ok          a complete frame whose checksum matches; `size` is its length in bytes
+//   incomplete  `bytes` is shorter than the frame (a torn write, or read more): `size` is the
+//               length the frame needs (0 while the 12-byte header itself is incomplete)
+//   corrupt     the checksum does not match, or a length exceeds kSpoolMaxTopic/kSpoolMaxPayload
+// `topic` and `payload` view into `bytes` and are set only when ok.
+inline constexpr std::size_t kSpoolFrameHeader = 12;
+inline constexpr std::uint32_t kSpoolMaxTopic = 1u << 20;
+inline constexpr std::uint32_t kSpoolMaxPayload = 1u << 28;
+enum class SpoolFrameStatus { ok, incomplete, corrupt };
+struct SpoolFrameView {
+  SpoolFrameStatus status = SpoolFrameStatus::incomplete;
+  std::uint64_t size = 0;
+  std::string_view topic;
+  std::string_view payload;
+};
+SpoolFrameView decode_spool_frame(std::string_view bytes);
+// The frame append() writes for one message (decode_spool_frame() of it is ok).
+std::string encode_spool_frame(std::string_view topic, std::string_view payload);
+
 struct SpoolFrame {
   std::string topic;
   std::string payload;
