@@ -39,13 +39,13 @@ TEST(NoLoss, DatabaseStoppedMidStreamEverySampleStoredOnce) {
   historian.start();
   ASSERT_TRUE(historian.wait_ready());
 
-  constexpr int kCount = 6000, kRate = 500;  // 12 s
+  constexpr int kCount = 20000, kRate = 500;  // 40 s: the database is down 30 s of it
   NumberedPublisher pub(mqtt, kTopic, 0, kCount, kRate);
   pub.start();
   pub.wait_sent(1000);
   pg.stop();
   const auto down_at = pub.sent();
-  std::this_thread::sleep_for(6s);
+  std::this_thread::sleep_for(30s);
   // Meanwhile: the database is down, memory is full and the spool holds the rest.
   EXPECT_EQ(historian.metric("ems_historian_database_up"), 0);
   EXPECT_EQ(historian.metric("ems_historian_spilling"), 1);
