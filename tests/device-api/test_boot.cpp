@@ -115,6 +115,16 @@ TEST_F(BootTest, InvalidBootFileIsFatalWithItsPath) {
   for (int i = 0; i < 100 && process_.running(); ++i) std::this_thread::sleep_for(50ms);
   EXPECT_NE(ems::testing::tail_file(log_).find("not valid JSON"), std::string::npos)
       << ems::testing::tail_file(log_);
+
+  // A number beyond double (nlohmann's out_of_range, not parse_error): the same clear exit,
+  // not an uncaught exception (abort, 128 + SIGABRT).
+  EXPECT_FALSE(start(write("overflow.json", R"({"schema_version": 1e999})")));
+  for (int i = 0; i < 100 && process_.running(); ++i) std::this_thread::sleep_for(50ms);
+  EXPECT_NE(process_.exit_code(), 0);
+  EXPECT_NE(process_.exit_code(), 128 + SIGABRT);
+  const std::string overflow_log = ems::testing::tail_file(log_);
+  EXPECT_NE(overflow_log.find("not valid JSON"), std::string::npos) << overflow_log;
+  EXPECT_NE(overflow_log.find("out of range"), std::string::npos) << overflow_log;
 }
 
 // A boot file that validates but cannot be served (two poi_meters) is refused like an invalid

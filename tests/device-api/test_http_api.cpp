@@ -142,6 +142,17 @@ TEST_F(HttpApiTest, ReadsServeTheCurrentVersionWithEtags) {
 TEST_F(HttpApiTest, InvalidBodiesAreProblemsWithPaths) {
   auto not_json = client().Post("/topology", auth(), "{not json", "application/json");
   expect_problem(not_json, 400);
+  // nlohmann throws out_of_range, not parse_error, for a number beyond double: still a 400.
+  for (const char* body : {R"({"schema_version":1e999})", "1e999"}) {
+    auto overflow = client().Post("/topology", auth(), body, "application/json");
+    expect_problem(overflow, 400);
+    EXPECT_EQ(body_of(overflow)["title"], "Invalid JSON") << body;
+    EXPECT_NE(body_of(overflow)["detail"].get<std::string>().find("out of range"),
+              std::string::npos)
+        << overflow->body;
+  }
+  auto devices_overflow = client().Post("/devices", auth(), R"({"x":-1e999})", "application/json");
+  expect_problem(devices_overflow, 400);
 
   auto paths_of = [](const httplib::Result& r) {
     std::set<std::string> paths;

@@ -1,7 +1,12 @@
 // The follower's pure parts: versions, trigger sets, option checks.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstdlib>
+#include <string>
+#include <thread>
+
+#include <httplib.h>
 
 #include "ems/follower/topology_follower.hpp"
 
@@ -98,6 +103,47 @@ TEST(TopologyFollower, RefreshBeforeStartAndAfterStopAnswersNothing) {
   follower.stop();  // before start: harmless
   EXPECT_FALSE(follower.ready());
   EXPECT_EQ(follower.current_version(), "");
+}
+
+// A body nlohmann refuses with out_of_range (a number beyond double), not parse_error, is a
+// failed fetch like any other bad body: reported, never delivered, never thrown at the thread.
+TEST(TopologyFollower, ABodyWithANumberBeyondDoubleIsAFailedFetch) {
+  httplib::Server server;
+  server.Get("/topology", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(R"({"version":"1.0.0","dtm":{"schema_version":1e999}})", "application/json");
+  });
+  const int port = server.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  // bind_to_any_port also listens: a connection made before the accept loop runs just waits.
+  std::thread listener([&] { server.listen_after_bind(); });
+
+  runtime::metrics::Registry registry;
+  FollowerOptions o;
+  o.base_url = "http://127.0.0.1:" + std::to_string(port);
+  o.path = "/topology";
+  o.recheck_interval = std::chrono::milliseconds(0);
+  o.initial_delay = std::chrono::milliseconds(50);
+  o.max_delay = std::chrono::milliseconds(200);
+  int delivered = 0;
+  TopologyFollower follower(
+      o, nullptr, [&](TopologyUpdate) { ++delivered; }, registry);
+  follower.start();
+  const auto report = follower.refresh(std::chrono::seconds(10));
+  follower.stop();
+  server.stop();
+  listener.join();
+
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->outcome, FetchReport::Outcome::failed);
+  ASSERT_TRUE(report->error);
+  try {
+    std::rethrow_exception(report->error);
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("not JSON"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("out of range"), std::string::npos) << e.what();
+  }
+  EXPECT_EQ(delivered, 0);
+  EXPECT_FALSE(follower.ready());
 }
 
 }  // namespace

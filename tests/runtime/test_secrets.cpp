@@ -152,6 +152,12 @@ TEST(Secrets, InvalidJsonDoesNotEchoTheText) {
   EXPECT_THAT(err, Not(HasSubstr("topsecret")));
 }
 
+TEST(Secrets, NumberBeyondDoubleIsInvalidJsonNotACrash) {
+  auto err = error_of([] { Secrets::parse(R"({"e": {"snmp": {"port": 1e999}}})"); });
+  EXPECT_THAT(err, HasSubstr("not valid JSON"));
+  EXPECT_THAT(err, HasSubstr("out of range"));
+}
+
 TEST(Secrets, LoadsAFileOfMode600Or400) {
   TempFile f600(kFull, 0600);
   EXPECT_EQ(Secrets::load(f600.path()).size(), 3u);

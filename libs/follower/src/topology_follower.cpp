@@ -8,6 +8,7 @@
 #include "ems/runtime/backoff.hpp"
 #include "ems/runtime/config.hpp"
 #include "ems/runtime/http_client.hpp"
+#include "ems/runtime/json_input.hpp"
 #include "ems/runtime/log.hpp"
 
 namespace ems::follower {
@@ -364,8 +365,8 @@ FetchReport TopologyFollower::fetch_once(const std::stop_token& stop, Triggers t
   }
   nlohmann::json document;
   try {
-    document = nlohmann::json::parse(answer.body);
-  } catch (const nlohmann::json::parse_error& e) {
+    document = runtime::parse_json(answer.body);
+  } catch (const runtime::JsonInputError& e) {
     fail("GET " + url_ + " answered a body that is not JSON: " + e.what());
     return report;
   }

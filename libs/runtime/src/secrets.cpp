@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "ems/runtime/config.hpp"
+#include "ems/runtime/json_input.hpp"
 
 namespace ems::runtime {
 namespace {
@@ -138,11 +139,12 @@ RedfishSecret parse_redfish(const Reader& r, const Json& j) {
 Secrets Secrets::parse(std::string_view json_text, std::string_view origin) {
   Json doc;
   try {
-    doc = Json::parse(json_text);
-  } catch (const Json::parse_error& e) {
-    // The parser's message quotes the offending text; report only the byte offset.
-    throw SecretsError(std::string(origin) + ": not valid JSON (near byte " +
-                       std::to_string(e.byte) + ")");
+    doc = parse_json(json_text);
+  } catch (const JsonInputError& e) {
+    // The parser's message quotes the offending text (a secret); report only the byte offset.
+    throw SecretsError(std::string(origin) + ": not valid JSON" +
+                       (e.byte() ? " (near byte " + std::to_string(*e.byte()) + ")"
+                                 : std::string(" (a number out of range)")));
   }
   Reader top(origin, "");
   if (!doc.is_object()) top.fail("", "must be a JSON object of named entries");

@@ -1,5 +1,6 @@
 #include "chat_request.hpp"
 
+#include "ems/runtime/json_input.hpp"
 #include "ems/runtime/problem.hpp"
 
 namespace ems::analyst {
@@ -33,13 +34,7 @@ std::string message_text(const json& content) {
 }
 
 ChatRequest parse_chat_request(std::string_view body_text) {
-  json body;
-  try {
-    body = json::parse(body_text);
-  } catch (const json::exception& e) {
-    // parse_error, and out_of_range for a number beyond double (1e999): both are bad input.
-    throw ProblemException(400, "Invalid JSON", e.what());
-  }
+  const json body = runtime::parse_json_body(body_text);
   if (!body.is_object()) bad("", "the body must be a JSON object");
   if (!body.contains("messages") || !body["messages"].is_array() || body["messages"].empty())
     bad("/messages", "messages must be a non-empty array");

@@ -1,6 +1,7 @@
 #include "http_api.hpp"
 
 #include "ems/runtime/bearer.hpp"
+#include "ems/runtime/json_input.hpp"
 #include "ems/runtime/problem.hpp"
 
 namespace ems::analyst {
@@ -48,12 +49,7 @@ void answer(httplib::Response& res, const json& body, int status = 200) {
 }  // namespace
 
 TrainRequest parse_train_request(const std::string& body) {
-  json j;
-  try {
-    j = json::parse(body);
-  } catch (const json::parse_error& e) {
-    throw ProblemException(400, "Invalid JSON", e.what());
-  }
+  const json j = runtime::parse_json_body(body);
   if (!j.is_object()) bad_field("", "the body must be a JSON object");
   static const std::set<std::string> kKeys = {"target",        "model",      "params",
                                               "backtest_days", "refit_days", "data_to"};

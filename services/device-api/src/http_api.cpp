@@ -5,6 +5,7 @@
 #include "api_error.hpp"
 #include "device_ops.hpp"
 #include "ems/runtime/bearer.hpp"
+#include "ems/runtime/json_input.hpp"
 #include "ems/runtime/problem.hpp"
 
 namespace ems::device_api {
@@ -46,11 +47,7 @@ bool not_modified(const httplib::Request& req, httplib::Response& res, const Sna
 
 json parse_body(const httplib::Request& req) {
   if (req.body.empty()) throw ProblemException(400, "Invalid JSON", "the request body is empty");
-  try {
-    return json::parse(req.body);
-  } catch (const json::parse_error& e) {
-    throw ProblemException(400, "Invalid JSON", e.what());
-  }
+  return runtime::parse_json_body(req.body);
 }
 
 int query_int(const httplib::Request& req, const char* name, int fallback, int min, int max) {

@@ -9,6 +9,7 @@
 #include "ems/contract/semver.hpp"
 #include "ems/contract/sld.hpp"
 #include "ems/contract/view.hpp"
+#include "ems/runtime/json_input.hpp"
 #include "ems/runtime/log.hpp"
 
 namespace ems::device_api {
@@ -152,8 +153,8 @@ void TopologyService::boot_from_file(const std::string& path) {
   buffer << in.rdbuf();
   json doc;
   try {
-    doc = json::parse(buffer.str());
-  } catch (const json::parse_error& e) {
+    doc = runtime::parse_json(buffer.str());
+  } catch (const runtime::JsonInputError& e) {
     throw std::runtime_error("BOOT_DTM_PATH " + path + " is not valid JSON: " + e.what());
   }
   try {

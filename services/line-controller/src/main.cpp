@@ -13,6 +13,7 @@
 #include "ems/follower/topology_follower.hpp"
 #include "ems/runtime/config.hpp"
 #include "ems/runtime/http.hpp"
+#include "ems/runtime/json_input.hpp"
 #include "ems/runtime/log.hpp"
 #include "ems/runtime/metrics.hpp"
 #include "ems/runtime/mqtt.hpp"
@@ -37,8 +38,8 @@ int run_rate_cli() {
                           std::istreambuf_iterator<char>()};
   json request;
   try {
-    request = json::parse(input);
-  } catch (const json::parse_error& e) {
+    request = runtime::parse_json(input);
+  } catch (const runtime::JsonInputError& e) {
     std::cerr << "ems-line-controller rate: input: not JSON: " << e.what() << "\n";
     return kExitBadInput;
   }
@@ -77,9 +78,9 @@ int run_service() {
   server.post("/rate", [](const httplib::Request& req, httplib::Response& res) {
     json body;
     try {
-      body = json::parse(req.body);
-    } catch (const json::parse_error& e) {
-      runtime::problem(res, 400, "Bad Request", std::string("body is not JSON: ") + e.what());
+      body = runtime::parse_json(req.body);
+    } catch (const runtime::JsonInputError& e) {
+      runtime::problem(res, 400, "Invalid JSON", std::string("body is not JSON: ") + e.what());
       return;
     }
     try {

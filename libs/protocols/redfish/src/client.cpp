@@ -91,7 +91,8 @@ Json parse_object(const Answer& answer, const std::string& what) {
       throw RedfishError(ErrorKind::invalid_json,
                          what + ": body is a JSON " + body.type_name() + ", not an object");
     return body;
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {
+    // parse_error, and out_of_range for a number beyond double (1e999): both are a bad body.
     throw RedfishError(ErrorKind::invalid_json, what + ": invalid JSON body (" +
                                                     std::to_string(answer.body.size()) +
                                                     " bytes): " + e.what());
