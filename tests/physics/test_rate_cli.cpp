@@ -152,6 +152,10 @@ TEST(LineControllerService, ServesHealthAndRateOverHttp) {
   ems::testing::ChildProcess service;
   setenv("EMS_LINE_CONTROLLER_PORT", std::to_string(port).c_str(), 1);
   setenv("EMS_LINE_CONTROLLER_HOST", "127.0.0.1", 1);
+  // Nothing listens at these (whatever may run at the default ports on this machine).
+  const std::string nowhere = std::to_string(ems::testing::free_loopback_port());
+  setenv("EMS_DEVICE_API_URL", ("http://127.0.0.1:" + nowhere).c_str(), 1);
+  setenv("EMS_MQTT_URL", ("tcp://127.0.0.1:" + nowhere).c_str(), 1);
   const std::string log = "/tmp/ems_line_controller_test_" + std::to_string(port) + ".log";
   service.spawn({EMS_LINE_CONTROLLER_BINARY}, log);
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
