@@ -71,6 +71,11 @@ TEST_F(GatewayCommands, EveryWritableProtocolRoundTripsToDone) {
   EXPECT_EQ(
       send(rec, command("pst_1", contract::Verb::set, "tap_position", contract::Unit::none), tap),
       (States{"received", "accepted", "done"}));
+  // A write is queued by the protocol server and applied to the model at its next step (every
+  // 50 ms): a read-back can confirm a value the device already held before that step ran.
+  const auto applied_by = std::chrono::steady_clock::now() + 2s;
+  while (site_->writes_applied() < writes + 4 && std::chrono::steady_clock::now() < applied_by)
+    std::this_thread::sleep_for(20ms);
   EXPECT_GE(site_->writes_applied(), writes + 4);
   const Json state = site_->state();
   EXPECT_NEAR(state["devices"]["gpu_node_1"]["points"]["gpu_1_power_limit"].get<double>(), 500.0,
