@@ -26,7 +26,7 @@ struct HistorianOptions {
   std::chrono::hours raw_retention{24 * 30};
   std::chrono::hours rollup_1m_retention{24 * 365};
   std::chrono::hours rollup_1h_retention{0};
-  int partitions_ahead_days = 3;      // EMS_HISTORIAN_PARTITIONS_AHEAD
+  int partitions_ahead_days = 3;  // EMS_HISTORIAN_PARTITIONS_AHEAD
   // EMS_HISTORIAN_PARTITIONING: auto (pg_partman when it can be set up, else the service's
   // own), partman (required), native (the service's own).
   std::string partitioning = "auto";
